@@ -1,0 +1,3 @@
+from cctx.cli import main
+
+main()

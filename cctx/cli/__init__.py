@@ -1,0 +1,93 @@
+"""The root command: global options, the command groups, and the one error -> exit code mapping."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cctx import __version__
+from cctx.cli.context import App, config_path, default_actor
+from cctx.errors import Busy, CctxError
+
+
+def _fail(error: CctxError) -> None:
+    click.echo(f"Error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+def _as_cctx_error(exc: sqlite3.Error) -> CctxError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return Busy(f"the database stayed locked by another process past the busy timeout ({text})")
+    return CctxError(f"database error: {text}")
+
+
+class RootGroup(click.Group):
+    """Turns every CctxError (and SQLite's busy/locked) into `Error: ...` and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CctxError as exc:
+            if _debug(ctx):
+                raise
+            _fail(exc)
+        except sqlite3.Error as exc:
+            if _debug(ctx):
+                raise
+            _fail(_as_cctx_error(exc))
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("debug")) or os.environ.get("CCTX_DEBUG") == "1"
+
+
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="CCTX_DB", default="cctx.db", show_default=True, metavar="PATH",
+              help="SQLite database file (env CCTX_DB).")
+@click.option("--config", "config", envvar="CCTX_CONFIG", metavar="PATH",
+              help="YAML configuration (env CCTX_CONFIG; default ./cctx.yaml if present).")
+@click.option("--actor", envvar="CCTX_ACTOR", metavar="NAME",
+              help="Who is acting, for the audit log (env CCTX_ACTOR; default the login user).")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors (env CCTX_DEBUG=1).")
+@click.version_option(__version__, prog_name="cctx")
+@click.pass_context
+def cli(ctx: click.Context, db: str, config: str | None, actor: str | None, debug: bool) -> None:
+    """cctx: the customer context of a contact center, on one SQLite file.
+
+    People, their conversations on every channel, the agent's context card and conversation
+    history, link/unlink/merge, bulk relink and the retention purge.
+
+    \b
+    Example:
+        cctx db init && cctx db import fixtures/demo.yaml
+        cctx customer show +385911234567
+        cctx history show 1 --channel whatsapp -f json
+
+    Shell completion (bash): eval "$(_CCTX_COMPLETE=bash_source cctx)"
+    """
+    ctx.obj = App(db_path=Path(db), config_file=config_path(config), actor=actor or default_actor(), debug=debug)
+
+
+def _register() -> None:
+    from cctx.cli import agent, audit, conversation, customer, db, history
+
+    cli.add_command(db.db)
+    cli.add_command(customer.customer)
+    cli.add_command(conversation.conversation)
+    cli.add_command(history.history)
+    cli.add_command(agent.agent)
+    cli.add_command(agent.queue)
+    cli.add_command(audit.audit)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="cctx")

@@ -1,0 +1,105 @@
+"""`cctx agent` and `cctx queue` commands."""
+
+from __future__ import annotations
+
+import click
+
+from cctx.cli.context import App, pass_app
+from cctx.cli.options import format_option
+from cctx.output import render
+from cctx.services import agents
+
+
+@click.group()
+def agent() -> None:
+    """Agents and the queues they may see."""
+
+
+@agent.command("list")
+@format_option
+@pass_app
+def agent_list(app: App, fmt: str) -> None:
+    """List agents with their queues.
+
+    \b
+    Example:
+        cctx agent list -f json
+    """
+    render(agents.list_agents(app.repo), fmt, empty="No agents")
+
+
+@agent.command("add")
+@click.argument("name")
+@click.option("--queue", "queues", multiple=True, metavar="Q", help="Give access to this queue; repeatable.")
+@format_option
+@pass_app
+def agent_add(app: App, name: str, queues: tuple[str, ...], fmt: str) -> None:
+    """Add an agent, optionally with queue rights.
+
+    \b
+    Example:
+        cctx agent add mia --queue billing --queue vip
+    """
+    render(agents.add_agent(app.repo, name, list(queues), now=app.now, actor=app.actor), fmt)
+
+
+@agent.command("grant")
+@click.argument("name")
+@click.argument("queues", nargs=-1, required=True)
+@format_option
+@pass_app
+def agent_grant(app: App, name: str, queues: tuple[str, ...], fmt: str) -> None:
+    """Give agent NAME access to QUEUES (no change if already granted).
+
+    \b
+    Example:
+        cctx agent grant marko billing sales
+    """
+    render(agents.change_rights(app.repo, name, list(queues), grant=True, now=app.now, actor=app.actor), fmt)
+
+
+@agent.command("revoke")
+@click.argument("name")
+@click.argument("queues", nargs=-1, required=True)
+@format_option
+@pass_app
+def agent_revoke(app: App, name: str, queues: tuple[str, ...], fmt: str) -> None:
+    """Take access to QUEUES away from agent NAME (no change if not granted).
+
+    \b
+    Example:
+        cctx agent revoke marko sales
+    """
+    render(agents.change_rights(app.repo, name, list(queues), grant=False, now=app.now, actor=app.actor), fmt)
+
+
+@click.group()
+def queue() -> None:
+    """Queues that conversations are routed to."""
+
+
+@queue.command("list")
+@format_option
+@pass_app
+def queue_list(app: App, fmt: str) -> None:
+    """List queues with the agents that may see them.
+
+    \b
+    Example:
+        cctx queue list
+    """
+    render(agents.list_queues(app.repo), fmt, empty="No queues")
+
+
+@queue.command("add")
+@click.argument("name")
+@format_option
+@pass_app
+def queue_add(app: App, name: str, fmt: str) -> None:
+    """Add a queue.
+
+    \b
+    Example:
+        cctx queue add returns
+    """
+    render(agents.add_queue(app.repo, name, now=app.now, actor=app.actor), fmt)

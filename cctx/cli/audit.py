@@ -1,0 +1,10 @@
+"""`cctx audit` commands."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def audit() -> None:
+    """Audit commands."""

@@ -1,0 +1,87 @@
+"""App: what every command needs — database path, configuration, actor and the clock."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cctx.config import Config, load_config
+from cctx.times import format_ts, parse_ts
+
+if TYPE_CHECKING:
+    from cctx.repository import Repository
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in this environment
+        return "unknown"
+
+
+def config_path(option: str | None) -> Path | None:
+    """--config, else CCTX_CONFIG (both handled by click), else ./cctx.yaml if present."""
+    if option:
+        return Path(option)
+    local = Path("cctx.yaml")
+    return local if local.is_file() else None
+
+
+@dataclass
+class App:
+    """Created by the root group; the database opens on first use and closes with the context."""
+
+    db_path: Path
+    config_file: Path | None
+    actor: str
+    debug: bool = False
+    _config: Config | None = field(default=None, repr=False)
+    _repo: Repository | None = field(default=None, repr=False)
+    _now: datetime | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_file)
+        return self._config
+
+    @property
+    def now_dt(self) -> datetime:
+        """The current time: CCTX_NOW when set, fixed for the whole command."""
+        if self._now is None:
+            fixed = os.environ.get("CCTX_NOW")
+            self._now = parse_ts(fixed, "CCTX_NOW") if fixed else datetime.now(UTC).replace(microsecond=0)
+        return self._now
+
+    @property
+    def now(self) -> str:
+        return format_ts(self.now_dt)
+
+    @property
+    def repo(self) -> Repository:
+        """The database, which must exist."""
+        if self._repo is None:
+            self._repo = self._open(create=False)
+        return self._repo
+
+    def create_repo(self) -> Repository:
+        """The database, created (mode 0600) if missing: for `db init` only."""
+        if self._repo is None:
+            self._repo = self._open(create=True)
+        return self._repo
+
+    def _open(self, *, create: bool) -> Repository:
+        from cctx.repository import Repository
+
+        repo = Repository.open(self.db_path, self.config.busy_timeout_ms, create=create)
+        click.get_current_context().call_on_close(repo.close)
+        return repo
+
+
+pass_app = click.make_pass_decorator(App)

@@ -1,0 +1,10 @@
+"""`cctx conversation` commands."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def conversation() -> None:
+    """Conversation commands."""

@@ -1,0 +1,41 @@
+"""The one error hierarchy of cctx. Each error carries its exit code; nothing here imports click."""
+
+from __future__ import annotations
+
+
+class CctxError(Exception):
+    """A request that cannot be done. Printed as ``Error: <message>``; exits with ``exit_code``."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        return self.message + "\n" + "\n".join(f"  {p}" for p in self.problems)
+
+
+class NotFound(CctxError):
+    """A person, conversation, agent, queue or file that does not exist."""
+
+
+class Invalid(CctxError):
+    """Input that breaks a rule: a bad reference, timestamp, file or state."""
+
+
+class Conflict(CctxError):
+    """The request collides with what is stored: an owned destination, an existing id."""
+
+
+class ConfigError(CctxError):
+    """The configuration file is unreadable or has an unknown key or a wrong type."""
+
+
+class Busy(CctxError):
+    """The database stayed locked past the busy timeout, or another purge holds the purge lock."""
+
+    exit_code = 3

@@ -1,0 +1,68 @@
+"""Frozen dataclasses that cross the layers: what the repository returns and the services reason on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Destination:
+    type: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    first_name: str | None
+    last_name: str | None
+    gender: str | None
+    city: str | None
+    country: str | None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    destinations: tuple[Destination, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: int
+    channel: str
+    contact_type: str
+    contact: str
+    person_id: int | None
+    unlinked_explicitly: bool
+    queue: str | None
+    status: str
+    display_name: str
+    created_at: str
+    closed_at: str | None
+    merged_into: int | None
+    merged_at: str | None
+    messages: int
+    notes: int
+    call_events: int
+    last_activity_at: str
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    conversation_id: int
+    at: str
+    kind: str
+    author: str | None
+    text: str | None
+    event: str | None
+    recording: str | None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: str
+    actor: str
+    action: str
+    subject: list[Any]
+    details: dict[str, Any]

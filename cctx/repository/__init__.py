@@ -1,0 +1,24 @@
+"""The only place with SQL. ``Repository`` joins one mixin per aggregate over one connection."""
+
+from __future__ import annotations
+
+from cctx.repository.agents import AgentRepository
+from cctx.repository.audit import AuditRepository
+from cctx.repository.base import Database
+from cctx.repository.conversations import ConversationRepository
+from cctx.repository.people import PeopleRepository
+from cctx.repository.stats import StatsRepository
+
+
+class Repository(
+    PeopleRepository,
+    ConversationRepository,
+    AgentRepository,
+    AuditRepository,
+    StatsRepository,
+    Database,
+):
+    """Everything cctx stores, behind named methods that return models, None or []."""
+
+
+__all__ = ["Repository"]

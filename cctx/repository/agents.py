@@ -1,0 +1,63 @@
+"""Agents, queues and the queue rights of each agent."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+class AgentRepository:
+    conn: sqlite3.Connection
+
+    def queue_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM queues ORDER BY name")]
+
+    def agent_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM agents ORDER BY name")]
+
+    def agent_id(self, name: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM agents WHERE name = ?", (name,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def queue_id(self, name: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM queues WHERE name = ?", (name,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def insert_queue(self, name: str) -> int:
+        return int(self.conn.execute("INSERT INTO queues (name) VALUES (?)", (name,)).lastrowid or 0)
+
+    def insert_agent(self, name: str) -> int:
+        return int(self.conn.execute("INSERT INTO agents (name) VALUES (?)", (name,)).lastrowid or 0)
+
+    def grant_queues(self, agent: str, queues: list[str]) -> int:
+        """Give ``agent`` the rights to ``queues``; return how many were new."""
+        cur = self.conn.executemany(
+            "INSERT OR IGNORE INTO agent_queues (agent_id, queue_id) "
+            "SELECT a.id, q.id FROM agents a, queues q WHERE a.name = ? AND q.name = ?",
+            [(agent, q) for q in queues],
+        )
+        return cur.rowcount
+
+    def revoke_queues(self, agent: str, queues: list[str]) -> int:
+        """Take ``queues`` from ``agent``; return how many rights were removed."""
+        cur = self.conn.executemany(
+            "DELETE FROM agent_queues WHERE agent_id = (SELECT id FROM agents WHERE name = ?) "
+            "AND queue_id = (SELECT id FROM queues WHERE name = ?)",
+            [(agent, q) for q in queues],
+        )
+        return cur.rowcount
+
+    def agents_with_queues(self) -> list[tuple[str, list[str]]]:
+        rows = self.conn.execute(
+            "SELECT a.name, group_concat(q.name, char(31)) FROM agents a "
+            "LEFT JOIN agent_queues aq ON aq.agent_id = a.id LEFT JOIN queues q ON q.id = aq.queue_id "
+            "GROUP BY a.id ORDER BY a.name"
+        )
+        return [(r[0], sorted(r[1].split("\x1f")) if r[1] else []) for r in rows]
+
+    def queues_with_agents(self) -> list[tuple[str, list[str]]]:
+        rows = self.conn.execute(
+            "SELECT q.name, group_concat(a.name, char(31)) FROM queues q "
+            "LEFT JOIN agent_queues aq ON aq.queue_id = q.id LEFT JOIN agents a ON a.id = aq.agent_id "
+            "GROUP BY q.id ORDER BY q.name"
+        )
+        return [(r[0], sorted(r[1].split("\x1f")) if r[1] else []) for r in rows]

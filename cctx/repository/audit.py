@@ -1,0 +1,41 @@
+"""The audit log: appended in the caller's transaction, read newest first."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from cctx.models import AuditRecord
+
+
+class AuditRepository:
+    conn: sqlite3.Connection
+
+    def record_audit(self, at: str, actor: str, action: str, subject: list[Any], details: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO audit (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)",
+            (at, actor, action, json.dumps(subject), json.dumps(details, sort_keys=True)),
+        )
+
+    def audit_records(
+        self, action: str | None = None, since: str | None = None, limit: int | None = None
+    ) -> list[AuditRecord]:
+        where, params = [], []
+        if action:
+            where.append("action = ?")
+            params.append(action)
+        if since:
+            where.append("at >= ?")
+            params.append(since)
+        sql = "SELECT * FROM audit"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [
+            AuditRecord(r["id"], r["at"], r["actor"], r["action"], json.loads(r["subject"]), json.loads(r["details"]))
+            for r in self.conn.execute(sql, params)
+        ]

@@ -1,0 +1,1 @@
+"""The rules of the domain: no click, no SQL, no printing; time comes in as ``now``."""

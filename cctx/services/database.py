@@ -1,0 +1,22 @@
+"""`db init` and `db stats`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cctx.repository import Repository
+
+
+def init_schema(repo: Repository) -> dict[str, Any]:
+    before, after = repo.migrate()
+    return {"database": str(repo.path), "schema_version": after, "upgraded_from": before if before != after else None}
+
+
+def stats(repo: Repository) -> dict[str, Any]:
+    counts = repo.table_counts()
+    return {
+        **counts,
+        "conversations_by_status": repo.conversations_by_status(),
+        "schema_version": repo.user_version,
+        "file_bytes": repo.file_size(),
+    }

@@ -1,0 +1,48 @@
+"""Timestamps (ISO 8601 UTC with Z, to the second) and durations (90d, 12w, 36h)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from cctx.errors import Invalid
+
+_DURATION = re.compile(r"^([1-9][0-9]*)([dwh])$")
+_UNITS = {"d": "days", "w": "weeks", "h": "hours"}
+
+
+def format_ts(moment: datetime) -> str:
+    """Render an aware datetime as ``2026-05-01T09:00:00Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_ts(value: object, where: str = "timestamp") -> datetime:
+    """Parse an ISO 8601 string (or a datetime from YAML) that carries a zone; return it in UTC."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise Invalid(f"{where}: {value!r} is not an ISO 8601 timestamp") from None
+    else:
+        raise Invalid(f"{where}: {value!r} is not an ISO 8601 timestamp")
+    if moment.tzinfo is None:
+        raise Invalid(f"{where}: {value!r} has no time zone (add Z or an offset)")
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def normalize_ts(value: object, where: str = "timestamp") -> str:
+    """Parse any accepted timestamp and return its stored form."""
+    return format_ts(parse_ts(value, where))
+
+
+def parse_duration(value: str) -> timedelta:
+    """``90d`` -> 90 days, ``12w`` -> 12 weeks, ``36h`` -> 36 hours."""
+    match = _DURATION.match(value.strip())
+    if not match:
+        raise Invalid(f"duration {value!r} must be a positive whole number with d, w or h (e.g. 90d)")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
