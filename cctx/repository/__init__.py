@@ -6,13 +6,19 @@ from cctx.repository.agents import AgentRepository
 from cctx.repository.audit import AuditRepository
 from cctx.repository.base import Database
 from cctx.repository.conversations import ConversationRepository
+from cctx.repository.history import HistoryRepository
 from cctx.repository.people import PeopleRepository
+from cctx.repository.retention import RetentionRepository
+from cctx.repository.seed import SeedRepository
 from cctx.repository.stats import StatsRepository
 
 
 class Repository(
     PeopleRepository,
     ConversationRepository,
+    HistoryRepository,
+    RetentionRepository,
+    SeedRepository,
     AgentRepository,
     AuditRepository,
     StatsRepository,
