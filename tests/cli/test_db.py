@@ -191,3 +191,25 @@ def test_version_and_groups(demo_cli: Cli) -> None:
     help_text = demo_cli.ok("--help").stdout
     for group in ("db", "customer", "conversation", "history", "agent", "queue", "audit"):
         assert group in help_text
+
+
+def test_locked_database_is_exit_3(demo_cli: Cli, tmp_path: Path) -> None:
+    import sqlite3
+
+    cfg = write(tmp_path / "fast.yaml", "busy_timeout_ms: 100\n")
+    holder = sqlite3.connect(demo_cli.db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = demo_cli.fail("--config", str(cfg), "queue", "add", "returns", code=3)
+        assert "locked" in result.stderr
+    finally:
+        holder.rollback()
+        holder.close()
+    assert demo_cli.json("--config", str(cfg), "queue", "add", "returns")["name"] == "returns"
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "none.db")
+    result = cli.run("--debug", "db", "stats")
+    assert result.exit_code == 1
+    assert result.exc_info is not None and result.exc_info[0].__name__ == "NotFound"
