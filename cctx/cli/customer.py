@@ -1,10 +1,211 @@
-"""`cctx customer` commands."""
+"""`cctx customer` commands: the context card and the People edits."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
+
+from cctx.cli.context import App, pass_app
+from cctx.cli.options import format_option, limit_option
+from cctx.output import render
+from cctx.output.card import card_view, cards_view
+from cctx.services import people
+
+FIELD_OPTIONS = ("first_name", "last_name", "gender", "city", "country")
+
+
+def person_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options shared by `customer create` and `customer update`."""
+    decorators = [
+        *(click.option(f"--{f.replace('_', '-')}", f, metavar="TEXT", help=f"{f.replace('_', ' ').capitalize()}.")
+          for f in FIELD_OPTIONS),
+        click.option("--destination", "destinations", multiple=True, metavar="REF",
+                     help="Add a destination (+PHONE or TYPE:VALUE); repeatable."),
+        click.option("--tag", "tags", multiple=True, metavar="T", help="Add a tag; repeatable."),
+        click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
+                     help="Set a custom attribute; repeatable."),
+    ]
+    for decorate in reversed(decorators):
+        command = decorate(command)
+    return command
+
+
+def _edit(options: dict[str, Any], unset: tuple[str, ...] = ()) -> people.PersonEdit:
+    return people.PersonEdit(
+        fields={f: options[f] for f in FIELD_OPTIONS},
+        destinations=options["destinations"],
+        tags=options["tags"],
+        assignments=options["assignments"],
+        unset=unset,
+    )
+
+
+def _render_card(app: App, card: dict[str, Any], fmt: str) -> None:
+    render(card, fmt, table=card_view(app.config.card_attributes))
 
 
 @click.group()
 def customer() -> None:
-    """Customer commands."""
+    """Customers: the context card, and editing people, their tags and destinations."""
+
+
+@customer.command("show")
+@click.argument("ref", required=False)
+@click.option("--conversation", "conversation_id", type=int, metavar="ID",
+              help="The card of this conversation's customer; refreshes its \"talking with\" name.")
+@format_option
+@pass_app
+def customer_show(app: App, ref: str | None, conversation_id: int | None, fmt: str) -> None:
+    """Show the context card of REF (person id, +PHONE or TYPE:VALUE) or of a conversation's customer.
+
+    A destination nobody owns shows the unknown card. Only --conversation refreshes the
+    conversation's stored display name ("talking with").
+
+    \b
+    Example:
+        cctx customer show +385911234567
+        cctx customer show email:ana@example.com -f json
+        cctx customer show --conversation 112
+    """
+    if (ref is None) == (conversation_id is None):
+        raise click.UsageError("give either REF or --conversation ID")
+    settings = people.card_settings(app.config, app.now_dt)
+    if conversation_id is not None:
+        card = people.conversation_card(app.repo, conversation_id, settings)
+    else:
+        card = people.show(app.repo, str(ref), settings)
+    _render_card(app, card, fmt)
+
+
+@customer.command("list")
+@click.option("--tag", metavar="T", help="Only people with this tag.")
+@click.option("--search", metavar="TEXT", help="Name, city, country or destination value contains TEXT (any case).")
+@limit_option
+@format_option
+@pass_app
+def customer_list(app: App, tag: str | None, search: str | None, limit: int | None, fmt: str) -> None:
+    """List people as cards, ordered by id.
+
+    \b
+    Example:
+        cctx customer list --tag vip --search zagreb --limit 10
+    """
+    settings = people.card_settings(app.config, app.now_dt)
+    cards = people.list_cards(app.repo, settings, tag=tag, search=search, limit=limit)
+    render(cards, fmt, table=cards_view(app.config.card_attributes), empty="No customers")
+
+
+@customer.command("create")
+@person_options
+@format_option
+@pass_app
+def customer_create(app: App, fmt: str, **options: Any) -> None:
+    """Create a person: at least a name or a destination.
+
+    Adding a destination links its unlinked conversations (never the explicitly unlinked ones).
+
+    \b
+    Example:
+        cctx customer create --first-name Ana --last-name Kos --destination +385915550000 --tag vip --set plan=gold
+    """
+    settings = people.card_settings(app.config, app.now_dt)
+    _render_card(app, people.create(app.repo, _edit(options), settings, now=app.now, actor=app.actor), fmt)
+
+
+@customer.command("update")
+@click.argument("person_id", type=int, metavar="ID")
+@person_options
+@click.option("--unset", "unset", multiple=True, metavar="KEY",
+              help="Clear a field or remove a custom attribute; repeatable.")
+@format_option
+@pass_app
+def customer_update(app: App, person_id: int, unset: tuple[str, ...], fmt: str, **options: Any) -> None:
+    """Change person ID: fields, custom attributes, added tags and destinations.
+
+    Stored "talking with" names of conversations are not changed (expand the card to refresh one).
+
+    \b
+    Example:
+        cctx customer update 3 --first-name Ivo --set plan=gold --unset language
+    """
+    if not unset and not any(options.values()):
+        raise click.UsageError("nothing to change: give at least one option")
+    settings = people.card_settings(app.config, app.now_dt)
+    card = people.update(app.repo, person_id, _edit(options, unset), settings, now=app.now, actor=app.actor)
+    _render_card(app, card, fmt)
+
+
+@customer.command("tag")
+@click.argument("person_id", type=int, metavar="ID")
+@click.argument("tags", nargs=-1, required=True, metavar="TAG...")
+@format_option
+@pass_app
+def customer_tag(app: App, person_id: int, tags: tuple[str, ...], fmt: str) -> None:
+    """Add TAGS to person ID (a tag already there changes nothing).
+
+    \b
+    Example:
+        cctx customer tag 2 vip churn-risk
+    """
+    settings = people.card_settings(app.config, app.now_dt)
+    card = people.change_tags(app.repo, person_id, tags, settings, add=True, now=app.now, actor=app.actor)
+    _render_card(app, card, fmt)
+
+
+@customer.command("untag")
+@click.argument("person_id", type=int, metavar="ID")
+@click.argument("tags", nargs=-1, required=True, metavar="TAG...")
+@format_option
+@pass_app
+def customer_untag(app: App, person_id: int, tags: tuple[str, ...], fmt: str) -> None:
+    """Remove TAGS from person ID (a tag not there changes nothing).
+
+    \b
+    Example:
+        cctx customer untag 2 churn-risk
+    """
+    settings = people.card_settings(app.config, app.now_dt)
+    card = people.change_tags(app.repo, person_id, tags, settings, add=False, now=app.now, actor=app.actor)
+    _render_card(app, card, fmt)
+
+
+@customer.group("destination")
+def destination() -> None:
+    """A person's destinations: the addresses they are reached on."""
+
+
+@destination.command("add")
+@click.argument("person_id", type=int, metavar="ID")
+@click.argument("ref", metavar="REF")
+@format_option
+@pass_app
+def destination_add(app: App, person_id: int, ref: str, fmt: str) -> None:
+    """Give person ID the destination REF (+PHONE or TYPE:VALUE) and link its unlinked conversations.
+
+    Refused when another person owns REF.
+
+    \b
+    Example:
+        cctx customer destination add 4 telegram:48151699
+    """
+    settings = people.card_settings(app.config, app.now_dt)
+    _render_card(app, people.add_destination(app.repo, person_id, ref, settings, now=app.now, actor=app.actor), fmt)
+
+
+@destination.command("remove")
+@click.argument("person_id", type=int, metavar="ID")
+@click.argument("ref", metavar="REF")
+@format_option
+@pass_app
+def destination_remove(app: App, person_id: int, ref: str, fmt: str) -> None:
+    """Take destination REF from person ID (the last one too); its conversations stay linked.
+
+    \b
+    Example:
+        cctx customer destination remove 4 +385955550123
+    """
+    settings = people.card_settings(app.config, app.now_dt)
+    card = people.remove_destination(app.repo, person_id, ref, settings, now=app.now, actor=app.actor)
+    _render_card(app, card, fmt)

@@ -8,8 +8,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from cctx.models import Destination, Person
+from cctx.repository.access import in_history, not_expired
 
 PERSON_FIELDS = ("first_name", "last_name", "gender", "city", "country")
+_CHUNK = 500
+
+
+def _fold(value: object) -> str | None:
+    """Case-insensitive matching beyond ASCII (SQLite's lower() only folds A-Z)."""
+    return None if value is None else str(value).casefold()
 
 
 class PeopleRepository:
@@ -84,3 +91,130 @@ class PeopleRepository:
             (person_id, dest_type, value),
         ).fetchall()
         return sorted(r[0] for r in rows)
+
+    # --- the context card and People edits -------------------------------------------------------
+
+    def get_people(self, person_ids: list[int]) -> list[Person]:
+        """The people with these ids, with destinations and tags, in the order of ``person_ids``."""
+        found: dict[int, Person] = {}
+        for start in range(0, len(person_ids), _CHUNK):
+            chunk = person_ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            dests: dict[int, list[Destination]] = {}
+            for r in self.conn.execute(
+                f"SELECT person_id, type, value FROM destinations WHERE person_id IN ({marks}) ORDER BY id", chunk
+            ):
+                dests.setdefault(r[0], []).append(Destination(r[1], r[2]))
+            tags: dict[int, list[str]] = {}
+            for r in self.conn.execute(
+                f"SELECT person_id, tag FROM tags WHERE person_id IN ({marks}) ORDER BY tag", chunk
+            ):
+                tags.setdefault(r[0], []).append(r[1])
+            for row in self.conn.execute(f"SELECT * FROM people WHERE id IN ({marks})", chunk):
+                found[row["id"]] = Person(
+                    id=row["id"],
+                    first_name=row["first_name"],
+                    last_name=row["last_name"],
+                    gender=row["gender"],
+                    city=row["city"],
+                    country=row["country"],
+                    attributes=json.loads(row["attributes"]),
+                    destinations=tuple(dests.get(row["id"], ())),
+                    tags=tuple(tags.get(row["id"], ())),
+                )
+        return [found[i] for i in person_ids if i in found]
+
+    def find_person_ids(self, tag: str | None = None, search: str | None = None, limit: int | None = None) -> list[int]:
+        """Ids of people with ``tag`` whose name, city, country or a destination value contains ``search``
+        (case-insensitive), in id order."""
+        where: list[str] = []
+        params: list[Any] = []
+        if tag is not None:
+            where.append("EXISTS (SELECT 1 FROM tags t WHERE t.person_id = p.id AND t.tag = ?)")
+            params.append(tag)
+        if search:
+            self.conn.create_function("cctx_fold", 1, _fold, deterministic=True)
+            needle = f"%{_escape_like(search.casefold())}%"
+            fields = ["p.first_name", "p.last_name", "p.first_name || ' ' || p.last_name", "p.city", "p.country"]
+            matches = [f"cctx_fold({f}) LIKE ? ESCAPE '\\'" for f in fields]
+            matches.append(
+                "EXISTS (SELECT 1 FROM destinations d WHERE d.person_id = p.id "
+                "AND cctx_fold(d.value) LIKE ? ESCAPE '\\')"
+            )
+            where.append("(" + " OR ".join(matches) + ")")
+            params.extend([needle] * len(matches))
+        sql = "SELECT p.id FROM people p"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY p.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [r[0] for r in self.conn.execute(sql, params)]
+
+    def person_conversation_counts(
+        self, person_ids: list[int], horizons: dict[str, str | None]
+    ) -> dict[int, tuple[int, int]]:
+        """Per person, (not closed, closed) among the conversations their history shows (rule 6)."""
+        history_sql, history_params = in_history()
+        expiry_sql, expiry_params = not_expired(horizons)
+        counts: dict[int, tuple[int, int]] = {}
+        for start in range(0, len(person_ids), _CHUNK):
+            chunk = person_ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                "SELECT c.person_id, sum(c.status != 'closed'), sum(c.status = 'closed') FROM conversations c "
+                f"WHERE c.person_id IN ({marks}) AND {history_sql} AND {expiry_sql} GROUP BY c.person_id",
+                [*chunk, *history_params, *expiry_params],
+            )
+            counts.update({r[0]: (int(r[1]), int(r[2])) for r in rows})
+        return counts
+
+    def contact_conversation_counts(
+        self, dest_type: str, value: str, horizons: dict[str, str | None]
+    ) -> tuple[int, int]:
+        """(not closed, closed) among the unlinked conversations with this contact that history shows."""
+        history_sql, history_params = in_history()
+        expiry_sql, expiry_params = not_expired(horizons)
+        row = self.conn.execute(
+            "SELECT coalesce(sum(c.status != 'closed'), 0), coalesce(sum(c.status = 'closed'), 0) "
+            "FROM conversations c WHERE c.contact_type = ? AND c.contact = ? AND c.person_id IS NULL "
+            f"AND {history_sql} AND {expiry_sql}",
+            [dest_type, value, *history_params, *expiry_params],
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def update_person(self, person_id: int, fields: dict[str, Any], attributes: dict[str, Any], now: str) -> None:
+        """Replace the fields (PERSON_FIELDS; absent means NULL) and the custom attributes of a person."""
+        self.conn.execute(
+            "UPDATE people SET first_name = ?, last_name = ?, gender = ?, city = ?, country = ?, attributes = ?, "
+            "updated_at = ? WHERE id = ?",
+            (*(fields.get(f) for f in PERSON_FIELDS), json.dumps(attributes, sort_keys=True), now, person_id),
+        )
+
+    def touch_person(self, person_id: int, now: str) -> None:
+        self.conn.execute("UPDATE people SET updated_at = ? WHERE id = ?", (now, person_id))
+
+    def remove_tags(self, person_id: int, tags: Iterable[str]) -> int:
+        cur = self.conn.executemany(
+            "DELETE FROM tags WHERE person_id = ? AND tag = ?", [(person_id, t) for t in tags]
+        )
+        return cur.rowcount
+
+    def delete_destination(self, person_id: int, dest_type: str, value: str) -> int:
+        cur = self.conn.execute(
+            "DELETE FROM destinations WHERE person_id = ? AND type = ? AND value = ?", (person_id, dest_type, value)
+        )
+        return cur.rowcount
+
+    def set_display_name(self, conversation_id: int, expected: str, name: str) -> bool:
+        """Store ``name`` as the conversation's "talking with" if it still holds ``expected``."""
+        cur = self.conn.execute(
+            "UPDATE conversations SET display_name = ? WHERE id = ? AND display_name = ?",
+            (name, conversation_id, expected),
+        )
+        return cur.rowcount > 0
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

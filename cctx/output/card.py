@@ -1,0 +1,76 @@
+"""Table views of the customer context card, read like the agent's panel."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cctx.output import NULL, TableView, cell, rows_table
+
+PERSON_FIELDS = ("first_name", "last_name", "gender", "city", "country")
+
+
+def _attribute(card: Mapping[str, Any], name: str) -> Any:
+    return card.get(name) if name in PERSON_FIELDS else card["attributes"].get(name)
+
+
+def _destination(d: Mapping[str, str]) -> str:
+    """``TYPE:VALUE``, the form a customer reference takes on the command line."""
+    return f"{d['type']}:{d['value']}"
+
+
+def _listed(label: str, values: list[str], known: bool) -> list[tuple[str, str]]:
+    """One row per value, the label on the first; NULL for an unknown customer, '-' for none."""
+    if not known:
+        return [(label, NULL)]
+    if not values:
+        return [(label, "-")]
+    return [(label if i == 0 else "", v) for i, v in enumerate(values)]
+
+
+def card_rows(card: Mapping[str, Any], attributes: tuple[str, ...]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    if "conversation_id" in card:
+        refreshed = " (refreshed)" if card["display_name_refreshed"] else ""
+        rows += [("conversation", str(card["conversation_id"])), ("talking with", card["talking_with"] + refreshed)]
+    known = bool(card["known"])
+    rows.append(("name", card["name"]))
+    rows.append(("customer", f"known (#{card['customer_id']})" if known else "unknown"))
+    rows += [(name, cell(_attribute(card, name))) for name in attributes]
+    rows += _listed("destinations", [_destination(d) for d in card["destinations"]], known)
+    rows += _listed("tags", list(card["tags"]), known)
+    counts = card["conversations"]
+    rows.append(("conversations", f"{counts['open']} open, {counts['closed']} closed"))
+    return rows
+
+
+def card_view(attributes: tuple[str, ...]) -> TableView:
+    """The panel of one card: name, known/unknown, the selected attributes, destinations, tags, counts."""
+
+    def view(card: Mapping[str, Any]) -> str:
+        from tabulate import tabulate
+
+        return tabulate(card_rows(card, attributes), tablefmt="plain", disable_numparse=True)
+
+    return view
+
+
+def cards_view(attributes: tuple[str, ...]) -> TableView:
+    """One line per card: id, name, the selected attributes, destinations and tags, open/closed counts."""
+
+    def view(cards: list[Mapping[str, Any]]) -> str:
+        rows = [
+            {
+                "id": c["customer_id"],
+                "name": c["name"],
+                **{a: _attribute(c, a) for a in attributes},
+                "destinations": len(c["destinations"]),
+                "tags": c["tags"],
+                "open": c["conversations"]["open"],
+                "closed": c["conversations"]["closed"],
+            }
+            for c in cards
+        ]
+        return rows_table(rows, null=NULL)
+
+    return view

@@ -1,0 +1,386 @@
+"""People: the customer context card (rule 3), known and unknown customers, the "talking with" refresh
+(rule 2), and the edits of a person (create, update, tags, destinations) with their audit records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cctx.config import Config
+from cctx.errors import Conflict, Invalid, NotFound
+from cctx.models import Conversation, Person
+from cctx.refs import DestinationRef, PersonRef, parse_destination, parse_ref
+from cctx.repository import Repository
+from cctx.repository.people import PERSON_FIELDS
+from cctx.services.names import display_name, full_name
+from cctx.services.retention import Horizons, horizons
+
+_LIST_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class CardSettings:
+    """What a card shows (the selected attributes) and what its counts hide (the retention horizons)."""
+
+    attributes: tuple[str, ...]
+    horizons: Horizons
+
+    @property
+    def custom_attributes(self) -> tuple[str, ...]:
+        """The selected names that are not person fields: they go in the card's ``attributes``."""
+        return tuple(a for a in self.attributes if a not in PERSON_FIELDS)
+
+
+def card_settings(config: Config, now: datetime) -> CardSettings:
+    return CardSettings(config.card_attributes, horizons(config.retention, now))
+
+
+@dataclass(frozen=True)
+class PersonEdit:
+    """What `customer create` / `customer update` was asked to change, as given on the command line."""
+
+    fields: dict[str, str | None] = field(default_factory=dict)
+    destinations: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    assignments: tuple[str, ...] = ()
+    unset: tuple[str, ...] = ()
+
+
+# --- pure rules ---------------------------------------------------------------------------------
+
+
+def person_name(person: Person, contact: str | None = None) -> str:
+    """Rule 3: first and last name; without a first name the conversation's contact, else the first
+    destination, else the last name, else ``#ID``."""
+    return (
+        full_name(person.first_name, person.last_name)
+        or contact
+        or (person.destinations[0].value if person.destinations else None)
+        or person.last_name
+        or f"#{person.id}"
+    )
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """``KEY=VALUE`` -> (key, value) for a custom attribute; person fields have their own options."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise Invalid(f"--set {text!r}: expected KEY=VALUE")
+    if key in PERSON_FIELDS:
+        raise Invalid(f"--set {key}: {key} is a field, use --{key.replace('_', '-')}")
+    return key, value.strip()
+
+
+def clean_text(value: str | None, what: str) -> str | None:
+    """A trimmed value; an empty one is refused (use --unset to clear a field)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        raise Invalid(f"{what} cannot be empty (use --unset to clear it)")
+    return text
+
+
+def _clean_tags(tags: tuple[str, ...]) -> list[str]:
+    cleaned = [clean_text(t, "a tag") or "" for t in tags]
+    return list(dict.fromkeys(cleaned))
+
+
+def _clean_destinations(refs: tuple[str, ...]) -> list[DestinationRef]:
+    return list(dict.fromkeys(parse_destination(r) for r in refs))
+
+
+def _dest_dict(ref: DestinationRef) -> dict[str, str]:
+    return {"type": ref.type, "value": ref.value}
+
+
+# --- cards --------------------------------------------------------------------------------------
+
+
+def _counts(pair: tuple[int, int]) -> dict[str, int]:
+    return {"open": pair[0], "closed": pair[1]}
+
+
+def person_card(
+    person: Person, counts: tuple[int, int], settings: CardSettings, contact: str | None = None
+) -> dict[str, Any]:
+    return {
+        "customer_id": person.id,
+        "known": True,
+        "name": person_name(person, contact),
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "gender": person.gender,
+        "city": person.city,
+        "country": person.country,
+        "attributes": {a: person.attributes.get(a) for a in settings.custom_attributes},
+        "destinations": [{"type": d.type, "value": d.value} for d in person.destinations],
+        "tags": list(person.tags),
+        "conversations": _counts(counts),
+    }
+
+
+def unknown_card(contact: str, counts: tuple[int, int], settings: CardSettings) -> dict[str, Any]:
+    return {
+        "customer_id": None,
+        "known": False,
+        "name": contact,
+        "first_name": None,
+        "last_name": None,
+        "gender": None,
+        "city": None,
+        "country": None,
+        "attributes": {a: None for a in settings.custom_attributes},
+        "destinations": [],
+        "tags": [],
+        "conversations": _counts(counts),
+    }
+
+
+def _require_person(repo: Repository, person_id: int) -> Person:
+    person = repo.get_person(person_id)
+    if person is None:
+        raise NotFound(f"customer {person_id} not found")
+    return person
+
+
+def _card_of(repo: Repository, person: Person, settings: CardSettings, contact: str | None = None) -> dict[str, Any]:
+    counts = repo.person_conversation_counts([person.id], settings.horizons).get(person.id, (0, 0))
+    return person_card(person, counts, settings, contact)
+
+
+def _fresh_card(repo: Repository, person_id: int, settings: CardSettings) -> dict[str, Any]:
+    return _card_of(repo, _require_person(repo, person_id), settings)
+
+
+def show(repo: Repository, ref_text: str, settings: CardSettings) -> dict[str, Any]:
+    """The card of a person id, or of a destination: its owner's, else the unknown card."""
+    ref = parse_ref(ref_text)
+    if isinstance(ref, PersonRef):
+        return _fresh_card(repo, ref.person_id, settings)
+    owner = repo.destination_owner(ref.type, ref.value)
+    if owner is not None:
+        return _fresh_card(repo, owner, settings)
+    return unknown_card(ref.value, repo.contact_conversation_counts(ref.type, ref.value, settings.horizons), settings)
+
+
+def _talking_with(repo: Repository, conv: Conversation) -> tuple[str, Person | None]:
+    person = None if conv.person_id is None else _require_person(repo, conv.person_id)
+    name = display_name(None if person is None else (person.first_name, person.last_name), conv.contact)
+    return name, person
+
+
+def conversation_card(repo: Repository, conversation_id: int, settings: CardSettings) -> dict[str, Any]:
+    """The expanded card of a conversation's customer: refreshes its stored "talking with" (rule 2)."""
+    conv = repo.get_conversation(conversation_id)
+    if conv is None:
+        raise NotFound(f"conversation {conversation_id} not found")
+    name, person = _talking_with(repo, conv)
+    refreshed = False
+    if name != conv.display_name:
+        with repo.transaction():  # re-read under the write lock: another writer may have been first
+            conv = repo.get_conversation(conversation_id) or conv
+            name, person = _talking_with(repo, conv)
+            if name != conv.display_name:
+                refreshed = repo.set_display_name(conv.id, conv.display_name, name)
+    if person is None:
+        counts = repo.contact_conversation_counts(conv.contact_type, conv.contact, settings.horizons)
+        card = unknown_card(conv.contact, counts, settings)
+    else:
+        card = _card_of(repo, person, settings, conv.contact)
+    return {**card, "conversation_id": conv.id, "talking_with": name, "display_name_refreshed": refreshed}
+
+
+def list_cards(
+    repo: Repository, settings: CardSettings, *, tag: str | None, search: str | None, limit: int | None
+) -> Iterator[dict[str, Any]]:
+    """Cards of the people matching the filters, in id order, read a chunk at a time."""
+    ids = repo.find_person_ids(tag=tag, search=search.strip() if search else None, limit=limit)
+    for start in range(0, len(ids), _LIST_CHUNK):
+        chunk = ids[start : start + _LIST_CHUNK]
+        counts = repo.person_conversation_counts(chunk, settings.horizons)
+        for person in repo.get_people(chunk):
+            yield person_card(person, counts.get(person.id, (0, 0)), settings)
+
+
+# --- edits --------------------------------------------------------------------------------------
+
+
+def _owner_label(repo: Repository, person_id: int) -> str:
+    person = repo.get_person(person_id)
+    return f"customer {person_id}" + (f" ({person_name(person)})" if person else "")
+
+
+def _add_destinations(
+    repo: Repository, person_id: int, refs: list[DestinationRef]
+) -> tuple[list[DestinationRef], list[int]]:
+    """Add the destinations ``person_id`` does not hold yet and auto-link their conversations (rule 1).
+
+    A destination owned by someone else is refused, naming the owner."""
+    added: list[DestinationRef] = []
+    linked: list[int] = []
+    for ref in refs:
+        owner = repo.destination_owner(ref.type, ref.value)
+        if owner == person_id:
+            continue
+        if owner is not None:
+            raise Conflict(f"destination {ref} already belongs to {_owner_label(repo, owner)}")
+        repo.insert_destination(person_id, ref.type, ref.value)
+        linked.extend(repo.autolink_contact(person_id, ref.type, ref.value))
+        added.append(ref)
+    return added, sorted(linked)
+
+
+def _autolink_details(linked: list[int]) -> dict[str, Any]:
+    return {"autolinked": linked, "autolinked_count": len(linked)}
+
+
+def create(repo: Repository, edit: PersonEdit, settings: CardSettings, *, now: str, actor: str) -> dict[str, Any]:
+    """A new person; needs a first or last name or a destination."""
+    if edit.unset:
+        raise Invalid("--unset is for customer update")
+    fields = {k: clean_text(v, f"--{k.replace('_', '-')}") for k, v in edit.fields.items() if v is not None}
+    attributes = dict(parse_assignment(a) for a in edit.assignments)
+    tags = _clean_tags(edit.tags)
+    refs = _clean_destinations(edit.destinations)
+    if not (fields.get("first_name") or fields.get("last_name") or refs):
+        raise Invalid("a customer needs at least a name (--first-name or --last-name) or a --destination")
+    with repo.transaction():
+        person_id = repo.insert_person(fields, attributes, now)
+        repo.add_tags(person_id, tags)
+        added, linked = _add_destinations(repo, person_id, refs)
+        details = {
+            "fields": fields,
+            "attributes": attributes,
+            "tags": sorted(tags),
+            "destinations": [_dest_dict(r) for r in added],
+            **_autolink_details(linked),
+        }
+        repo.record_audit(now, actor, "customer.create", [person_id], details)
+        return _fresh_card(repo, person_id, settings)
+
+
+def _person_fields(person: Person) -> dict[str, Any]:
+    return {f: getattr(person, f) for f in PERSON_FIELDS}
+
+
+def _apply_edit(person: Person, edit: PersonEdit) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The person's fields and custom attributes after ``edit``."""
+    fields = _person_fields(person)
+    attributes = dict(person.attributes)
+    for key, value in edit.fields.items():
+        if value is not None:
+            fields[key] = clean_text(value, f"--{key.replace('_', '-')}")
+    for key, value in (parse_assignment(a) for a in edit.assignments):
+        attributes[key] = value
+    set_keys = {k for k, v in edit.fields.items() if v is not None} | {parse_assignment(a)[0] for a in edit.assignments}
+    for key in edit.unset:
+        key = key.strip()
+        if key in set_keys:
+            raise Invalid(f"--unset {key}: the same command also sets it")
+        if key in PERSON_FIELDS:
+            fields[key] = None
+        else:
+            attributes.pop(key, None)
+    return fields, attributes
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The keys whose value (or presence) differs, with their before and after values."""
+    keys = sorted(
+        k for k in before.keys() | after.keys() if (k in before) != (k in after) or before.get(k) != after.get(k)
+    )
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def update(
+    repo: Repository, person_id: int, edit: PersonEdit, settings: CardSettings, *, now: str, actor: str
+) -> dict[str, Any]:
+    """Change a person's fields, custom attributes, tags and destinations. Stored display names of
+    conversations are not touched (rule 2). Nothing changed: no audit record."""
+    tags = _clean_tags(edit.tags)
+    refs = _clean_destinations(edit.destinations)
+    with repo.transaction():
+        person = _require_person(repo, person_id)
+        fields, attributes = _apply_edit(person, edit)
+        fields_before, fields_after = _diff(_person_fields(person), fields)
+        attrs_before, attrs_after = _diff(person.attributes, attributes)
+        if fields_before or attrs_before:
+            repo.update_person(person_id, fields, attributes, now)
+        new_tags = sorted(t for t in tags if t not in person.tags)
+        repo.add_tags(person_id, new_tags)
+        added, linked = _add_destinations(repo, person_id, refs)
+        if not (fields_before or attrs_before or new_tags or added):
+            return _card_of(repo, person, settings)
+        if not (fields_before or attrs_before):
+            repo.touch_person(person_id, now)
+        details: dict[str, Any] = {
+            "before": {**fields_before, **({"attributes": attrs_before} if attrs_before else {})},
+            "after": {**fields_after, **({"attributes": attrs_after} if attrs_after else {})},
+            "tags_added": new_tags,
+            "destinations_added": [_dest_dict(r) for r in added],
+            **_autolink_details(linked),
+        }
+        repo.record_audit(now, actor, "customer.update", [person_id], details)
+        return _fresh_card(repo, person_id, settings)
+
+
+def change_tags(
+    repo: Repository, person_id: int, tags: tuple[str, ...], settings: CardSettings, *, add: bool, now: str, actor: str
+) -> dict[str, Any]:
+    """Tag or untag; a tag already present (or already absent) changes nothing and is not an error."""
+    wanted = _clean_tags(tags)
+    with repo.transaction():
+        person = _require_person(repo, person_id)
+        if add:
+            changed = sorted(t for t in wanted if t not in person.tags)
+            repo.add_tags(person_id, changed)
+        else:
+            changed = sorted(t for t in wanted if t in person.tags)
+            repo.remove_tags(person_id, changed)
+        if not changed:
+            return _card_of(repo, person, settings)
+        repo.touch_person(person_id, now)
+        after = sorted(set(person.tags) | set(changed)) if add else sorted(set(person.tags) - set(changed))
+        action, key = ("customer.tag", "added") if add else ("customer.untag", "removed")
+        repo.record_audit(now, actor, action, [person_id], {key: changed, "before": list(person.tags), "after": after})
+        return _fresh_card(repo, person_id, settings)
+
+
+def add_destination(
+    repo: Repository, person_id: int, ref_text: str, settings: CardSettings, *, now: str, actor: str
+) -> dict[str, Any]:
+    """Give a person a destination and link its unlinked conversations (rule 1). Already theirs: no-op."""
+    ref = parse_destination(ref_text)
+    with repo.transaction():
+        person = _require_person(repo, person_id)
+        added, linked = _add_destinations(repo, person_id, [ref])
+        if not added:
+            return _card_of(repo, person, settings)
+        repo.touch_person(person_id, now)
+        repo.record_audit(
+            now, actor, "destination.add", [person_id], {"destination": _dest_dict(ref), **_autolink_details(linked)}
+        )
+        return _fresh_card(repo, person_id, settings)
+
+
+def remove_destination(
+    repo: Repository, person_id: int, ref_text: str, settings: CardSettings, *, now: str, actor: str
+) -> dict[str, Any]:
+    """Take a destination from a person (the last one too). Conversations stay linked. Not held by
+    anyone: no-op; held by someone else: refused."""
+    ref = parse_destination(ref_text)
+    with repo.transaction():
+        person = _require_person(repo, person_id)
+        owner = repo.destination_owner(ref.type, ref.value)
+        if owner is not None and owner != person_id:
+            raise Conflict(f"destination {ref} belongs to {_owner_label(repo, owner)}, not to customer {person_id}")
+        if owner is None:
+            return _card_of(repo, person, settings)
+        repo.delete_destination(person_id, ref.type, ref.value)
+        repo.touch_person(person_id, now)
+        repo.record_audit(now, actor, "destination.remove", [person_id], {"destination": _dest_dict(ref)})
+        return _fresh_card(repo, person_id, settings)
