@@ -5,12 +5,48 @@ from __future__ import annotations
 
 import click
 
+from cctx.cli.context import App, pass_app
+from cctx.cli.options import as_agent_option, channel_option, format_option, limit_option, status_option
 from cctx.cli.retention import history_policy, history_purge
+from cctx.output import render
+from cctx.output.summaries import summaries_table
+from cctx.services.history import show_history
 
 
 @click.group()
 def history() -> None:
     """Conversation history and the retention purge."""
+
+
+@history.command("show")
+@click.argument("ref", metavar="REF")
+@channel_option
+@status_option
+@as_agent_option
+@click.option("--newest-first", is_flag=True, help="Most recent conversation first.")
+@limit_option
+@format_option
+@pass_app
+def history_show(
+    app: App, ref: str, channels: tuple[str, ...], statuses: tuple[str, ...], as_agent: str | None,
+    newest_first: bool, limit: int | None, fmt: str,
+) -> None:
+    """Show the conversation history of customer REF, oldest first.
+
+    REF is a person id, a phone number or TYPE:VALUE. A destination nobody owns shows the
+    unlinked conversations with that contact. Posts channels, merged conversations and closed
+    conversations past the retention horizon are never shown.
+
+    \b
+    Example:
+        cctx history show 1 --channel whatsapp --channel voice --status closed
+        cctx history show +385981112233 --as-agent ivana --newest-first --limit 5 -f json
+    """
+    rows = show_history(
+        app.repo, ref, channels=channels, statuses=statuses, as_agent=as_agent, newest_first=newest_first,
+        limit=limit, retention=app.config.retention, now=app.now_dt,
+    )
+    render(rows, fmt, table=summaries_table, empty="No conversation history")
 
 
 history.add_command(history_policy)

@@ -46,6 +46,15 @@ class AgentRepository:
         )
         return cur.rowcount
 
+    def agent_queue_names(self, name: str) -> list[str]:
+        """The queues ``name`` has rights to, by name."""
+        rows = self.conn.execute(
+            "SELECT q.name FROM agents a JOIN agent_queues aq ON aq.agent_id = a.id "
+            "JOIN queues q ON q.id = aq.queue_id WHERE a.name = ? ORDER BY q.name",
+            (name,),
+        )
+        return [r[0] for r in rows]
+
     def agents_with_queues(self) -> list[tuple[str, list[str]]]:
         rows = self.conn.execute(
             "SELECT a.name, group_concat(q.name, char(31)) FROM agents a "

@@ -1,9 +1,88 @@
-"""History queries."""
+"""History queries: a customer's conversations under rule 6, filtered, ordered and limited in SQL."""
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from cctx.models import Conversation
+from cctx.repository.access import agent_access, in_history, not_expired
+from cctx.repository.conversations import _SELECT_CONVERSATION, conversation_from_row
+
+_COLUMNS, _JOINS = _SELECT_CONVERSATION.split(" FROM conversations c ", 1)
+
+# Each history is read through one index whose tail (created_at, rowid) already gives the order.
+BY_PERSON = "conversations_by_person"
+BY_CONTACT = "conversations_by_contact"
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """Whose history (a person, or an unlinked contact) and the filters that narrow it.
+
+    ``channels`` and ``statuses`` empty mean all; ``horizons`` maps a channel to the retention cut
+    (None: never expires); ``agent_id`` set restricts to what that agent may see.
+    """
+
+    person_id: int | None = None
+    contact_type: str | None = None
+    contact: str | None = None
+    channels: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    horizons: dict[str, str | None] = field(default_factory=dict)
+    agent_id: int | None = None
+    newest_first: bool = False
+    limit: int | None = None
+
+
+def _marks(values: tuple[str, ...]) -> str:
+    return ",".join("?" * len(values))
+
+
+def history_sql(query: HistoryQuery) -> tuple[str, list[Any]]:
+    """The SELECT for ``query`` and its parameters; every rule is a WHERE term, never Python."""
+    params: list[Any] = []
+    if query.person_id is not None:
+        index, where = BY_PERSON, ["c.person_id = ?"]
+        params.append(query.person_id)
+    elif query.contact_type is not None and query.contact is not None:
+        index, where = BY_CONTACT, ["c.contact_type = ?", "c.contact = ?", "c.person_id IS NULL"]
+        params += [query.contact_type, query.contact]
+    else:
+        raise ValueError("a history query needs a person or a contact")
+    fragments = [in_history(), not_expired(query.horizons)]
+    if query.agent_id is not None:
+        fragments.append(agent_access(query.agent_id))
+    if query.channels:
+        fragments.append((f"c.channel IN ({_marks(query.channels)})", list(query.channels)))
+    if query.statuses:
+        fragments.append((f"c.status IN ({_marks(query.statuses)})", list(query.statuses)))
+    for text, values in fragments:
+        if text == "1":
+            continue
+        where.append(text)
+        params += values
+    direction = "DESC" if query.newest_first else "ASC"
+    sql = (
+        f"{_COLUMNS} FROM conversations c INDEXED BY {index} {_JOINS}"
+        f" WHERE {' AND '.join(where)} ORDER BY c.created_at {direction}, c.id {direction}"
+    )
+    if query.limit is not None:
+        sql += " LIMIT ?"
+        params.append(query.limit)
+    return sql, params
 
 
 class HistoryRepository:
     conn: sqlite3.Connection
+
+    def history(self, query: HistoryQuery) -> list[Conversation]:
+        """The conversations of ``query``, in order of start."""
+        sql, params = history_sql(query)
+        return [conversation_from_row(row) for row in self.conn.execute(sql, params)]
+
+    def history_plan(self, query: HistoryQuery) -> list[str]:
+        """``EXPLAIN QUERY PLAN`` of the same SQL ``history`` runs: one detail line per step."""
+        sql, params = history_sql(query)
+        return [row[3] for row in self.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]

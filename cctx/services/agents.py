@@ -8,15 +8,22 @@ from cctx.errors import Conflict, Invalid, NotFound
 from cctx.repository import Repository
 
 
-def _require_agent(repo: Repository, name: str) -> None:
-    if repo.agent_id(name) is None:
+def _require_agent(repo: Repository, name: str) -> int:
+    agent_id = repo.agent_id(name)
+    if agent_id is None:
         raise NotFound(f"agent {name!r} not found")
+    return agent_id
 
 
 def _require_queues(repo: Repository, queues: list[str]) -> None:
     missing = [q for q in queues if repo.queue_id(q) is None]
     if missing:
-        raise NotFound(f"queue {', '.join(repr(q) for q in missing)} not found")
+        noun = "queue" if len(missing) == 1 else "queues"
+        raise NotFound(f"{noun} {', '.join(repr(q) for q in missing)} not found")
+
+
+def _unique(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(names))
 
 
 def list_agents(repo: Repository) -> list[dict[str, Any]]:
@@ -27,14 +34,14 @@ def list_queues(repo: Repository) -> list[dict[str, Any]]:
     return [{"name": name, "agents": agents} for name, agents in repo.queues_with_agents()]
 
 
-def _agent_record(repo: Repository, name: str) -> dict[str, Any]:
-    return next(a for a in list_agents(repo) if a["name"] == name)
-
-
 def add_agent(repo: Repository, name: str, queues: list[str], *, now: str, actor: str) -> dict[str, Any]:
+    """Add agent ``name`` with rights to ``queues`` (which must exist)."""
     name = name.strip()
-    if not name or name == "customer":
-        raise Invalid(f"{name!r} cannot name an agent ('customer' is reserved)")
+    if not name:
+        raise Invalid("an agent needs a name")
+    if name == "customer":
+        raise Invalid("'customer' is reserved and cannot name an agent")
+    queues = _unique(queues)
     with repo.transaction():
         if repo.agent_id(name) is not None:
             raise Conflict(f"agent {name!r} already exists")
@@ -42,7 +49,7 @@ def add_agent(repo: Repository, name: str, queues: list[str], *, now: str, actor
         agent_id = repo.insert_agent(name)
         repo.grant_queues(name, queues)
         repo.record_audit(now, actor, "agent.add", [agent_id], {"name": name, "queues": sorted(queues)})
-    return _agent_record(repo, name)
+    return {"name": name, "queues": repo.agent_queue_names(name)}
 
 
 def add_queue(repo: Repository, name: str, *, now: str, actor: str) -> dict[str, Any]:
@@ -60,17 +67,25 @@ def add_queue(repo: Repository, name: str, *, now: str, actor: str) -> dict[str,
 def change_rights(
     repo: Repository, name: str, queues: list[str], *, grant: bool, now: str, actor: str
 ) -> dict[str, Any]:
-    """Grant or revoke queue rights; idempotent, audited only when something changed."""
+    """Grant or revoke queue rights (agent and queues must exist); idempotent, audited only on change.
+
+    The audit details list the queues actually granted or revoked, with the rights before and after.
+    """
+    queues = _unique(queues)
     with repo.transaction():
-        _require_agent(repo, name)
+        agent_id = _require_agent(repo, name)
         _require_queues(repo, queues)
-        before = _agent_record(repo, name)["queues"]
-        changed = repo.grant_queues(name, queues) if grant else repo.revoke_queues(name, queues)
-        after = _agent_record(repo, name)["queues"]
+        before = repo.agent_queue_names(name)
+        if grant:
+            repo.grant_queues(name, queues)
+        else:
+            repo.revoke_queues(name, queues)
+        after = repo.agent_queue_names(name)
+        changed = sorted(set(before) ^ set(after))
         if changed:
             action = "agent.grant" if grant else "agent.revoke"
             repo.record_audit(
-                now, actor, action, [repo.agent_id(name)],
-                {"agent": name, "queues": sorted(queues), "before": before, "after": after},
+                now, actor, action, [agent_id],
+                {"agent": name, "queues": changed, "before": before, "after": after},
             )
     return {"name": name, "queues": after, "changed": bool(changed)}

@@ -1,0 +1,70 @@
+"""The history query reads through one index, in order: no full scan, no temporary B-tree for ORDER BY."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+
+import pytest
+
+from cctx.repository import Repository
+from cctx.repository.history import HistoryQuery, history_sql
+from tests.conftest import Cli
+
+HORIZONS: dict[str, str | None] = {"sms": "2025-01-01T00:00:00Z", "voice": "2026-01-01T00:00:00Z", "email": None}
+VARIANTS = [
+    {"channels": (), "statuses": (), "horizons": {}, "agent_id": None, "limit": None},
+    {"channels": ("sms", "voice"), "statuses": ("open", "closed"), "horizons": HORIZONS, "agent_id": 1, "limit": 5},
+]
+SCOPES = [
+    ("conversations_by_person", {"person_id": 1}),
+    ("conversations_by_contact", {"contact_type": "phone", "contact": "+385981112233"}),
+]
+
+
+@pytest.fixture
+def repo(demo_cli: Cli) -> Repository:
+    # Statistics that make the unlinked (person_id NULL) rows look rare must not lure the planner.
+    conn = sqlite3.connect(demo_cli.db)
+    conn.execute("ANALYZE")
+    conn.execute("UPDATE sqlite_stat1 SET stat = '1000000 1 1' WHERE idx = 'conversations_by_person'")
+    conn.commit()
+    conn.close()
+    return Repository.open(demo_cli.db, 1000)
+
+
+@pytest.mark.parametrize(("index", "scope"), SCOPES, ids=["person", "contact"])
+@pytest.mark.parametrize("newest_first", [False, True], ids=["oldest", "newest"])
+@pytest.mark.parametrize("variant", VARIANTS, ids=["plain", "filtered-as-agent"])
+def test_history_plan_uses_the_index_only(
+    repo: Repository, index: str, scope: dict, newest_first: bool, variant: dict
+) -> None:
+    query = HistoryQuery(**scope, newest_first=newest_first, **variant)
+    plan = repo.history_plan(query)
+    assert plan[0].startswith(f"SEARCH c USING INDEX {index} ("), plan
+    assert not any("SCAN" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan
+    assert all(step.startswith("SEARCH") or "SUBQUERY" in step for step in plan), plan
+    sql, _ = history_sql(query)
+    assert ("DESC" in sql) is newest_first
+
+
+def test_the_access_filter_is_part_of_the_sql() -> None:
+    sql, params = history_sql(HistoryQuery(person_id=1, agent_id=7))
+    assert "agent_queues" in sql and "participants" in sql
+    assert params.count(7) == 2
+    assert "agent_queues" not in history_sql(HistoryQuery(person_id=1))[0]
+
+
+def test_history_needs_a_person_or_a_contact() -> None:
+    with pytest.raises(ValueError):
+        history_sql(HistoryQuery())
+
+
+def test_every_combination_returns_the_rows_of_the_plain_query_in_order(repo: Repository) -> None:
+    everything = [c.id for c in repo.history(HistoryQuery(person_id=1))]
+    for newest_first, limit in itertools.product([False, True], [None, 1, 3]):
+        got = [c.id for c in repo.history(HistoryQuery(person_id=1, newest_first=newest_first, limit=limit))]
+        expected = everything[::-1] if newest_first else everything
+        assert got == expected[:limit]
+
