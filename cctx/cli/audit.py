@@ -4,7 +4,31 @@ from __future__ import annotations
 
 import click
 
+from cctx.cli.context import App, pass_app
+from cctx.cli.options import format_option, limit_option
+from cctx.output import render
+from cctx.services.audit import list_audit
+
 
 @click.group()
 def audit() -> None:
-    """Audit commands."""
+    """The audit log: every change, who made it and when."""
+
+
+@audit.command("list")
+@click.option("--action", metavar="A", help="Only this action (e.g. conversation.merge).")
+@click.option("--since", metavar="TS", help="Only records at or after this time (ISO 8601 with a zone).")
+@limit_option
+@format_option
+@pass_app
+def audit_list(app: App, action: str | None, since: str | None, limit: int | None, fmt: str) -> None:
+    """List audit records, newest first.
+
+    \b
+    Example:
+        cctx audit list --action conversation.relink --since 2026-11-01T00:00:00Z -f json
+    """
+    from cctx.output.audit import audit_table
+
+    records = list_audit(app.repo, action=action, since=since, limit=limit)
+    render(records, fmt, table=audit_table, empty="No audit records")

@@ -1,10 +1,157 @@
-"""`cctx conversation` commands."""
+"""`cctx conversation` commands: list, show, link, unlink, merge, relink."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
 import click
+
+from cctx.channels import ALL_STATUSES, ITEM_KINDS
+from cctx.cli.context import App, pass_app
+from cctx.cli.options import as_agent_option, channel_option, dry_run_option, format_option, limit_option
+from cctx.cli.progress import Advance, progress
+from cctx.output import render
+from cctx.services import conversations, merge, relink
 
 
 @click.group()
 def conversation() -> None:
-    """Conversation commands."""
+    """List, show, link, unlink, merge and bulk-relink conversations."""
+
+
+@conversation.command("list")
+@click.option("--unlinked", is_flag=True, help="Only conversations linked to no person.")
+@click.option("--contact", metavar="REF", help="Only this customer: a person id, or a contact (+PHONE, TYPE:VALUE).")
+@channel_option
+@click.option("--status", "statuses", multiple=True, type=click.Choice(ALL_STATUSES),
+              help="Only this status; repeat for several. Tombstones show only with --status merged.")
+@click.option("--queue", metavar="Q", help="Only conversations in this queue.")
+@limit_option
+@click.option("--relink-template", is_flag=True,
+              help="Print conversation,customer rows (CSV unless -f json/yaml) to edit and feed to relink.")
+@format_option
+@pass_app
+def conversation_list(app: App, unlinked: bool, contact: str | None, channels: tuple[str, ...],
+                      statuses: tuple[str, ...], queue: str | None, limit: int | None, relink_template: bool,
+                      fmt: str) -> None:
+    """List conversations (oldest first): the worklist for linking and relinking.
+
+    \b
+    Example:
+        cctx conversation list --unlinked --channel whatsapp --channel sms
+        cctx conversation list --unlinked --relink-template > relink.csv
+    """
+    rows = conversations.list_conversations(
+        app.repo, unlinked=unlinked, contact=contact, channels=channels, statuses=statuses, queue=queue, limit=limit
+    )
+    if relink_template:
+        render(conversations.relink_template(rows), "csv" if fmt == "table" else fmt)
+    else:
+        render(rows, fmt, table=_summaries_view(), empty="No conversations")
+
+
+def _summaries_view() -> Callable[[list[dict[str, object]]], str] | None:
+    try:
+        from cctx.output.summaries import summaries_table  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return summaries_table  # type: ignore[no-any-return]
+
+
+@conversation.command("show")
+@click.argument("conversation_id", metavar="ID", type=int)
+@as_agent_option
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(ITEM_KINDS),
+              help="Only items of this kind; repeat for several.")
+@format_option
+@pass_app
+def conversation_show(app: App, conversation_id: int, as_agent: str | None, kinds: tuple[str, ...], fmt: str) -> None:
+    """Show a conversation and its items in time order, like a transcript.
+
+    \b
+    Example:
+        cctx conversation show 110
+        cctx conversation show 116 --as-agent ivana --kind note -f json
+    """
+    from cctx.output.transcript import transcript
+
+    data = conversations.show(
+        app.repo, conversation_id, retention=app.config.retention, now=app.now_dt, as_agent=as_agent, kinds=kinds
+    )
+    render(data, fmt, table=transcript)
+
+
+@conversation.command("link")
+@click.argument("conversation_id", metavar="ID", type=int)
+@click.argument("ref", metavar="REF")
+@click.option("--add-destination", is_flag=True,
+              help="Also add the conversation's contact to the person (refused if someone else owns it).")
+@format_option
+@pass_app
+def conversation_link(app: App, conversation_id: int, ref: str, add_destination: bool, fmt: str) -> None:
+    """Link conversation ID to the person REF (a person id, or a destination someone owns).
+
+    The stored "talking with" name does not change. Linking again to the same person changes nothing.
+
+    \b
+    Example:
+        cctx conversation link 156 2
+        cctx conversation link 160 3 --add-destination
+    """
+    render(conversations.link(app.repo, conversation_id, ref, add_destination=add_destination, now=app.now,
+                              actor=app.actor), fmt)
+
+
+@conversation.command("unlink")
+@click.argument("conversation_id", metavar="ID", type=int)
+@format_option
+@pass_app
+def conversation_unlink(app: App, conversation_id: int, fmt: str) -> None:
+    """Unlink conversation ID and mark it so auto-link never links it again.
+
+    \b
+    Example:
+        cctx conversation unlink 139
+    """
+    render(conversations.unlink(app.repo, conversation_id, now=app.now, actor=app.actor), fmt)
+
+
+@conversation.command("merge")
+@click.argument("target", type=int)
+@click.argument("sources", type=int, nargs=-1, required=True)
+@dry_run_option
+@format_option
+@pass_app
+def conversation_merge(app: App, target: int, sources: tuple[int, ...], dry_run: bool, fmt: str) -> None:
+    """Merge SOURCES into TARGET, keeping every item in time order; sources become tombstones.
+
+    All must belong to one customer and one channel kind (messaging, call or posts).
+
+    \b
+    Example:
+        cctx conversation merge 116 115 --dry-run
+    """
+    render(merge.merge(app.repo, target, sources, now=app.now, actor=app.actor, dry_run=dry_run), fmt)
+
+
+@conversation.command("relink")
+@click.argument("file", metavar="FILE")
+@dry_run_option
+@format_option
+@pass_app
+def conversation_relink(app: App, file: str, dry_run: bool, fmt: str) -> None:
+    """Link and unlink many conversations from FILE (CSV `conversation,customer`, YAML or JSON; - is stdin).
+
+    Every row is checked first; any bad row refuses the whole file. An empty customer unlinks.
+
+    \b
+    Example:
+        cctx conversation relink relink.csv --dry-run
+        cctx conversation list --unlinked --relink-template | cctx conversation relink -
+    """
+
+    def bar(length: int) -> AbstractContextManager[Advance]:
+        return progress(length, "Relinking")
+
+    render(relink.relink(app.repo, file, now=app.now, actor=app.actor, dry_run=dry_run, progress=bar), fmt)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cctx.models import Conversation, Item
+from cctx.repository.access import agent_access
 
 CONVERSATION_COLUMNS = (
     "id", "channel", "contact_type", "contact", "person_id", "unlinked_explicitly", "queue_id", "status",
     "display_name", "created_at", "closed_at", "messages", "notes", "call_events", "last_activity_at",
 )
+_CHUNK = 900  # ids per IN (...) query, well under SQLite's variable limit
 ITEM_COLUMNS = ("conversation_id", "at", "kind", "author", "text", "event", "recording")
 
 _SELECT_CONVERSATION = (
@@ -97,3 +99,151 @@ class ConversationRepository:
             (conversation_id,),
         )
         return [Item(*r) for r in rows]
+
+    # --- listing and access -------------------------------------------------------------------------
+
+    def list_conversations(
+        self,
+        *,
+        unlinked: bool = False,
+        person_id: int | None = None,
+        contact: tuple[str, str] | None = None,
+        channels: Sequence[str] = (),
+        statuses: Sequence[str] = (),
+        queue_id: int | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Conversation]:
+        """Conversations matching every given filter, oldest first; tombstones only when asked by status."""
+        where: list[str] = []
+        params: list[Any] = []
+        if unlinked:
+            where.append("c.person_id IS NULL")
+        if person_id is not None:
+            where.append("c.person_id = ?")
+            params.append(person_id)
+        if contact is not None:
+            where.append("c.contact_type = ? AND c.contact = ?")
+            params.extend(contact)
+        if channels:
+            where.append(f"c.channel IN ({','.join('?' * len(channels))})")
+            params.extend(channels)
+        if statuses:
+            where.append(f"c.status IN ({','.join('?' * len(statuses))})")
+            params.extend(statuses)
+        else:
+            where.append("c.status != 'merged'")
+        if queue_id is not None:
+            where.append("c.queue_id = ?")
+            params.append(queue_id)
+        sql = _SELECT_CONVERSATION + " WHERE " + " AND ".join(where) + " ORDER BY c.created_at, c.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        for row in self.conn.execute(sql, params):
+            yield conversation_from_row(row)
+
+    def agent_may_see(self, conversation_id: int, agent_id: int) -> bool:
+        """Rule 6's access: a queue the agent has rights to, or the agent took part in it."""
+        fragment, params = agent_access(agent_id)
+        row = self.conn.execute(
+            f"SELECT 1 FROM conversations c WHERE c.id = ? AND {fragment}", (conversation_id, *params)
+        ).fetchone()
+        return row is not None
+
+    def item_count(self, conversation_ids: Sequence[int]) -> int:
+        marks = ",".join("?" * len(conversation_ids))
+        row = self.conn.execute(f"SELECT count(*) FROM items WHERE conversation_id IN ({marks})", conversation_ids)
+        return int(row.fetchone()[0])
+
+    # --- link / unlink ------------------------------------------------------------------------------
+
+    def set_link(self, conversation_id: int, person_id: int | None, unlinked_explicitly: bool) -> None:
+        """Set the linked person and the explicit-unlink mark; the stored display name is untouched."""
+        self.conn.execute(
+            "UPDATE conversations SET person_id = ?, unlinked_explicitly = ? WHERE id = ?",
+            (person_id, int(unlinked_explicitly), conversation_id),
+        )
+
+    def set_links(self, rows: Iterable[tuple[int | None, int, int]]) -> None:
+        """Bulk form of set_link: rows of (person_id, unlinked_explicitly, conversation_id)."""
+        self.conn.executemany("UPDATE conversations SET person_id = ?, unlinked_explicitly = ? WHERE id = ?", rows)
+
+    def link_states(self, conversation_ids: Sequence[int]) -> dict[int, tuple[int | None, bool, str]]:
+        """id -> (person_id, unlinked_explicitly, status) for the ids that exist, read in chunks."""
+        found: dict[int, tuple[int | None, bool, str]] = {}
+        for start in range(0, len(conversation_ids), _CHUNK):
+            chunk = conversation_ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(
+                f"SELECT id, person_id, unlinked_explicitly, status FROM conversations WHERE id IN ({marks})", chunk
+            ):
+                found[r[0]] = (r[1], bool(r[2]), r[3])
+        return found
+
+    def destination_owners(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """(type, value) -> person_id for the pairs someone owns, read in chunks."""
+        owners: dict[tuple[str, str], int] = {}
+        step = _CHUNK // 2
+        for start in range(0, len(pairs), step):
+            chunk = pairs[start : start + step]
+            values = ",".join("(?, ?)" for _ in chunk)
+            flat = [v for pair in chunk for v in pair]
+            for r in self.conn.execute(
+                f"SELECT type, value, person_id FROM destinations WHERE (type, value) IN (VALUES {values})", flat
+            ):
+                owners[(r[0], r[1])] = r[2]
+        return owners
+
+    # --- merge --------------------------------------------------------------------------------------
+
+    def move_items(self, source_ids: Sequence[int], target_id: int) -> int:
+        """Move every item of the sources into the target, keeping each item as it is."""
+        marks = ",".join("?" * len(source_ids))
+        cur = self.conn.execute(
+            f"UPDATE items SET conversation_id = ? WHERE conversation_id IN ({marks})", (target_id, *source_ids)
+        )
+        return cur.rowcount
+
+    def copy_participants(self, source_ids: Sequence[int], target_id: int) -> list[str]:
+        """Make the sources' agents participants of the target; return the names that were new."""
+        before = set(self.participants(target_id))
+        marks = ",".join("?" * len(source_ids))
+        self.conn.execute(
+            "INSERT OR IGNORE INTO participants (conversation_id, agent_id) "
+            f"SELECT ?, agent_id FROM participants WHERE conversation_id IN ({marks})",
+            (target_id, *source_ids),
+        )
+        return sorted(set(self.participants(target_id)) - before)
+
+    def recount(self, conversation_ids: Sequence[int]) -> None:
+        """Recompute the item counters and last_activity_at from the items themselves."""
+        self.conn.executemany(
+            "UPDATE conversations SET "
+            "messages = (SELECT count(*) FROM items WHERE conversation_id = :id AND kind = 'message'), "
+            "notes = (SELECT count(*) FROM items WHERE conversation_id = :id AND kind = 'note'), "
+            "call_events = (SELECT count(*) FROM items WHERE conversation_id = :id AND kind = 'call_event'), "
+            "last_activity_at = coalesce((SELECT max(at) FROM items WHERE conversation_id = :id), created_at) "
+            "WHERE id = :id",
+            [{"id": cid} for cid in conversation_ids],
+        )
+
+    def set_status(self, conversation_id: int, status: str, closed_at: str | None) -> None:
+        self.conn.execute(
+            "UPDATE conversations SET status = ?, closed_at = ? WHERE id = ?", (status, closed_at, conversation_id)
+        )
+
+    def mark_merged(self, source_ids: Sequence[int], target_id: int, merged_at: str) -> list[int]:
+        """Turn the sources into tombstones of the target; earlier tombstones of the sources follow them.
+
+        Returns the ids of those earlier tombstones, now pointing at the target.
+        """
+        marks = ",".join("?" * len(source_ids))
+        repointed = self.conn.execute(
+            f"UPDATE conversations SET merged_into = ? WHERE merged_into IN ({marks}) RETURNING id",
+            (target_id, *source_ids),
+        ).fetchall()
+        self.conn.execute(
+            f"UPDATE conversations SET status = 'merged', merged_into = ?, merged_at = ? WHERE id IN ({marks})",
+            (target_id, merged_at, *source_ids),
+        )
+        return sorted(r[0] for r in repointed)

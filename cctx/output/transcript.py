@@ -1,0 +1,42 @@
+"""The table view of `conversation show`: reads like a transcript."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cctx.output import NULL, cell
+
+_HEADER_KEYS = (
+    "id", "channel", "status", "queue", "contact", "customer_id", "talking_with", "started_at", "closed_at",
+    "last_activity_at", "agents", "expired",
+)
+
+
+def _what(item: Mapping[str, Any]) -> str:
+    """The text of a message or note; the event of a call event, with its recording."""
+    if item["kind"] == "call_event":
+        event = f"call {item['event']}"
+        return f"{event}: {item['recording']}" if item.get("recording") else event
+    return str(item["text"] or "")
+
+
+def transcript(data: Mapping[str, Any]) -> str:
+    """The conversation's facts, then its items one per line: time, author, kind, text or event."""
+    from tabulate import tabulate
+
+    facts = [(k, cell(data[k], NULL)) for k in _HEADER_KEYS if k in data]
+    if data.get("merged_into") is not None:
+        facts.append(("merged_into", f"{data['merged_into']} (at {data['merged_at']}; its items are there)"))
+    facts.append(("items", f"{data['messages']} messages, {data['notes']} notes, {data['call_events']} call events"))
+    text = tabulate(facts, tablefmt="plain")
+    items = data.get("items") or []
+    if items:
+        rows = [(i["at"], i["author"] or "", i["kind"], _what(i)) for i in items]
+        text += "\n\n" + tabulate(rows, headers=["time", "author", "kind", "text / event"], tablefmt="simple")
+    elif data.get("merged_into") is not None:
+        text += f"\n\nNo items: merged into conversation {data['merged_into']}."
+    else:
+        text += "\n\nNo items."
+    return text
+

@@ -1,0 +1,174 @@
+"""Conversations: the admin's worklist, one conversation with its items, and link / unlink (rule 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from cctx.config import Retention
+from cctx.errors import Conflict, Invalid, NotFound
+from cctx.models import Conversation
+from cctx.refs import DestinationRef, PersonRef, parse_ref
+from cctx.repository import Repository
+from cctx.services.retention import horizons, is_expired
+from cctx.services.summaries import summary
+
+
+def get_conversation(repo: Repository, conversation_id: int) -> Conversation:
+    conversation = repo.get_conversation(conversation_id)
+    if conversation is None:
+        raise NotFound(f"conversation {conversation_id} not found")
+    return conversation
+
+
+def _visible_to(repo: Repository, conversation_id: int, agent: str) -> Conversation:
+    """The conversation if ``agent`` may see it (rule 6); one message for missing and hidden alike."""
+    agent_id = repo.agent_id(agent)
+    if agent_id is None:
+        raise NotFound(f"agent {agent!r} not found")
+    conversation = repo.get_conversation(conversation_id)
+    if conversation is None or not repo.agent_may_see(conversation_id, agent_id):
+        raise NotFound(f"conversation {conversation_id} not found or not accessible")
+    return conversation
+
+
+def show(
+    repo: Repository,
+    conversation_id: int,
+    *,
+    retention: Retention | None,
+    now: datetime,
+    as_agent: str | None = None,
+    kinds: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The summary plus agents, merge state, expiry and the time-ordered items (optionally of some kinds)."""
+    if as_agent is not None:
+        conversation = _visible_to(repo, conversation_id, as_agent)
+    else:
+        conversation = get_conversation(repo, conversation_id)
+    items = [
+        {"at": i.at, "kind": i.kind, "author": i.author, "text": i.text, "event": i.event, "recording": i.recording}
+        for i in repo.items(conversation_id)
+        if not kinds or i.kind in kinds
+    ]
+    return {
+        **summary(conversation),
+        "agents": repo.participants(conversation_id),
+        "merged_into": conversation.merged_into,
+        "merged_at": conversation.merged_at,
+        "expired": is_expired(conversation, horizons(retention, now)),
+        "items": items,
+    }
+
+
+def _contact_filter(repo: Repository, ref_text: str) -> tuple[int | None, tuple[str, str] | None]:
+    """--contact REF: a person id gives that person's conversations, a destination its contact's."""
+    ref = parse_ref(ref_text)
+    if isinstance(ref, PersonRef):
+        if repo.get_person(ref.person_id) is None:
+            raise NotFound(f"person {ref.person_id} not found")
+        return ref.person_id, None
+    return None, (ref.type, ref.value)
+
+
+def list_conversations(
+    repo: Repository,
+    *,
+    unlinked: bool = False,
+    contact: str | None = None,
+    channels: tuple[str, ...] = (),
+    statuses: tuple[str, ...] = (),
+    queue: str | None = None,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Conversation summaries matching every filter, oldest first; tombstones only with --status merged."""
+    person_id, contact_pair = _contact_filter(repo, contact) if contact else (None, None)
+    queue_id = None
+    if queue is not None:
+        queue_id = repo.queue_id(queue)
+        if queue_id is None:
+            raise NotFound(f"queue {queue!r} not found")
+    found = repo.list_conversations(
+        unlinked=unlinked, person_id=person_id, contact=contact_pair, channels=channels, statuses=statuses,
+        queue_id=queue_id, limit=limit,
+    )
+    return (summary(c) for c in found)
+
+
+def relink_template(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Summaries turned into rows of the relink file: ``conversation,customer`` (the current link)."""
+    return ({"conversation": r["id"], "customer": r["customer_id"]} for r in rows)
+
+
+def _changeable(repo: Repository, conversation_id: int) -> Conversation:
+    conversation = get_conversation(repo, conversation_id)
+    if conversation.status == "merged":
+        raise Invalid(
+            f"conversation {conversation_id} is merged into {conversation.merged_into}: "
+            f"link or unlink conversation {conversation.merged_into} instead"
+        )
+    return conversation
+
+
+def _person_of(repo: Repository, ref_text: str) -> int:
+    """The person a link points at: a person id that exists, or the owner of a destination."""
+    ref = parse_ref(ref_text)
+    if isinstance(ref, PersonRef):
+        if repo.get_person(ref.person_id) is None:
+            raise NotFound(f"person {ref.person_id} not found")
+        return ref.person_id
+    owner = repo.destination_owner(ref.type, ref.value)
+    if owner is None:
+        raise NotFound(
+            f"no person owns {ref}: a link needs a person (a person id, or a destination someone owns)"
+        )
+    return owner
+
+
+def link(
+    repo: Repository, conversation_id: int, ref_text: str, *, add_destination: bool, now: str, actor: str
+) -> dict[str, Any]:
+    """Link the conversation to a person; with ``add_destination`` also give the person its contact."""
+    with repo.transaction():
+        conversation = _changeable(repo, conversation_id)
+        person_id = _person_of(repo, ref_text)
+        destination = DestinationRef(conversation.contact_type, conversation.contact)
+        owner = repo.destination_owner(destination.type, destination.value) if add_destination else None
+        if owner is not None and owner != person_id:
+            raise Conflict(f"{destination} belongs to person {owner}; it cannot be added to person {person_id}")
+        relinked = conversation.person_id != person_id
+        if relinked:
+            repo.set_link(conversation_id, person_id, unlinked_explicitly=False)
+        added = add_destination and owner is None
+        autolinked: list[int] = []
+        if added:
+            repo.insert_destination(person_id, destination.type, destination.value)
+            autolinked = repo.autolink_contact(person_id, destination.type, destination.value)
+        changed = relinked or added
+        if changed:
+            details: dict[str, Any] = {"before": conversation.person_id, "after": person_id}
+            if added:
+                details["destination_added"] = {"type": destination.type, "value": destination.value}
+                details["autolinked"] = autolinked
+            repo.record_audit(now, actor, "conversation.link", [conversation_id], details)
+    result: dict[str, Any] = {"conversation": conversation_id, "customer": person_id, "changed": changed}
+    if add_destination:
+        result["destination_added"] = added
+        result["autolinked"] = autolinked
+    return result
+
+
+def unlink(repo: Repository, conversation_id: int, *, now: str, actor: str) -> dict[str, Any]:
+    """Clear the link and mark the conversation explicitly unlinked, so auto-link leaves it alone."""
+    with repo.transaction():
+        conversation = _changeable(repo, conversation_id)
+        changed = conversation.person_id is not None or not conversation.unlinked_explicitly
+        if changed:
+            repo.set_link(conversation_id, None, unlinked_explicitly=True)
+            repo.record_audit(
+                now, actor, "conversation.unlink", [conversation_id],
+                {"before": conversation.person_id, "after": None,
+                 "was_marked_unlinked": conversation.unlinked_explicitly},
+            )
+    return {"conversation": conversation_id, "customer": None, "changed": changed}
