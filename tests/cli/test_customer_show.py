@@ -222,3 +222,19 @@ def test_unlinking_shows_the_contact_after_expansion(demo_cli: Cli) -> None:
     assert stored_name(demo_cli.db, 112) == "Maja Horvat"
     card = demo_cli.json("customer", "show", "--conversation", "112")
     assert card["talking_with"] == "+385911234567" and card["display_name_refreshed"] is True
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_counts_agree_with_history_show(demo_cli: Cli, tmp_path: Path, keep: bool) -> None:
+    cfg = write(tmp_path / "keep.yaml", "retention:\n  default_days: 365\n  channels: {voice: 30}\n" if keep else "")
+    refs = [str(n) for n in range(1, 14)] + [
+        "+385981112233", "email:info@primjer-trgovina.hr", "telegram:99887766", "livechat:lc-anon-0b19d4",
+        "+385911234567", "google_play:gp-reviewer-5513",
+    ]
+    for ref in refs:
+        listed = demo_cli.json("--config", str(cfg), "history", "show", ref)
+        card = demo_cli.json("--config", str(cfg), "customer", "show", ref)
+        assert card["conversations"] == {
+            "open": sum(c["status"] != "closed" for c in listed),
+            "closed": sum(c["status"] == "closed" for c in listed),
+        }, ref
