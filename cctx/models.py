@@ -66,3 +66,13 @@ class AuditRecord:
     action: str
     subject: list[Any]
     details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PurgeCandidate:
+    """A conversation a purge may delete: closed, or a merged tombstone, with its retention start."""
+
+    id: int
+    channel: str
+    status: str
+    expires_from: str | None

@@ -4,24 +4,57 @@ from __future__ import annotations
 
 import click
 
+from cctx.cli.context import App, pass_app
+from cctx.cli.options import channel_option, dry_run_option, format_option
+from cctx.cli.progress import progress
+from cctx.output import message, render
+from cctx.output.retention import policy_table, purge_summary
+from cctx.services import retention
+from cctx.times import parse_duration
+
 
 @click.command("policy")
-def history_policy() -> None:
-    """Show the retention policy.
+@format_option
+@pass_app
+def history_policy(app: App, fmt: str) -> None:
+    """Show the retention policy of the configuration file (days by default and per channel).
 
     \b
     Example:
-        cctx history policy
+        cctx history policy -f json
     """
-    raise click.UsageError("not implemented yet")
+    render(retention.policy(app.config.retention), fmt, table=policy_table)
 
 
 @click.command("purge")
-def history_purge() -> None:
-    """Delete conversations past the retention horizon.
+@click.option("--older-than", metavar="DURATION",
+              help="Purge what closed longer ago than this (90d, 12w, 36h) on every channel, instead of the policy.")
+@channel_option
+@dry_run_option
+@click.option("--batch-size", type=click.IntRange(min=1), default=retention.DEFAULT_BATCH_SIZE, show_default=True,
+              metavar="N", help="Conversations deleted per transaction.")
+@click.option("--vacuum", is_flag=True, help="Give the freed space back to the file system afterwards.")
+@format_option
+@pass_app
+def history_purge(app: App, older_than: str | None, channels: tuple[str, ...], dry_run: bool, batch_size: int,
+                  vacuum: bool, fmt: str) -> None:
+    """Delete closed conversations (and merged tombstones) past the retention horizon.
+
+    Deletes their items and participants in short batches, never people. Safe to run from cron on a
+    live database: one purge at a time (exit 3 if another holds the lock), and a killed purge is
+    finished by the next run. Use --dry-run to see exactly what would be deleted.
 
     \b
     Example:
         cctx history purge --dry-run
+        cctx history purge --older-than 365d --channel sms -f json
     """
-    raise click.UsageError("not implemented yet")
+    scope = retention.purge_scope(app.config.retention, app.now_dt,
+                                  parse_duration(older_than) if older_than else None, channels)
+    with progress(retention.expired_count(app.repo, scope), "Purging") as advance:
+        result = retention.purge(app.repo, scope, now=app.now, actor=app.actor, batch_size=batch_size,
+                                 dry_run=dry_run, vacuum=vacuum, advance=advance)
+    for run in result.get("resumed", []):
+        message(f"Recorded {run['conversations']} conversations deleted by an interrupted purge started at "
+                f"{run['started_at']}.")
+    render(result, fmt, table=purge_summary)

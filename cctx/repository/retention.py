@@ -1,9 +1,143 @@
-"""Retention queries."""
+"""Retention: the expired conversations in batches, their deletion, the purge lock and space reclaim."""
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cctx.errors import Busy
+from cctx.models import PurgeCandidate
+
+# A JSON array of ids as one parameter: no limit on the number of ids, one prepared statement.
+_IDS = "(SELECT value FROM json_each(?))"
+
+
+def _ids(ids: Iterable[int]) -> str:
+    return json.dumps(list(ids))
 
 
 class RetentionRepository:
     conn: sqlite3.Connection
+    path: Path
+
+    def expired_conversations(
+        self, channel: str, horizon: str, after: tuple[str, int] | None, limit: int
+    ) -> list[PurgeCandidate]:
+        """Closed conversations and tombstones of ``channel`` whose retention start is before ``horizon``,
+        in (expires_from, id) order after the cursor ``after``; read through the conversations_expiry index."""
+        sql = (
+            "SELECT id, channel, status, expires_from FROM conversations INDEXED BY conversations_expiry "
+            "WHERE channel = ? AND expires_from < ? AND status IN ('closed', 'merged')"
+        )
+        params: list[Any] = [channel, horizon]
+        if after is not None:
+            sql += " AND expires_from >= ? AND (expires_from > ? OR id > ?)"
+            params += [after[0], after[0], after[1]]
+        sql += " ORDER BY expires_from, id LIMIT ?"
+        params.append(limit)
+        return [PurgeCandidate(r[0], r[1], r[2], r[3]) for r in self.conn.execute(sql, params)]
+
+    def count_expired_conversations(self, channel: str, horizon: str) -> int:
+        row = self.conn.execute(
+            "SELECT count(*) FROM conversations INDEXED BY conversations_expiry "
+            "WHERE channel = ? AND expires_from < ?",
+            (channel, horizon),
+        ).fetchone()
+        return int(row[0])
+
+    def tombstones_merged_into(self, ids: Iterable[int]) -> list[PurgeCandidate]:
+        """The tombstones merged into any of ``ids``, transitively (a tombstone merged into a tombstone)."""
+        rows = self.conn.execute(
+            "WITH RECURSIVE merged(id) AS ("
+            f" SELECT id FROM conversations WHERE merged_into IN {_IDS} AND status = 'merged'"
+            " UNION SELECT c.id FROM conversations c JOIN merged m ON c.merged_into = m.id"
+            " WHERE c.status = 'merged')"
+            " SELECT c.id, c.channel, c.status, c.expires_from FROM merged m JOIN conversations c ON c.id = m.id",
+            (_ids(ids),),
+        )
+        return [PurgeCandidate(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def item_counts(self, ids: Iterable[int]) -> dict[int, int]:
+        """Items per conversation, counted before a delete (cascaded rows are not in SQLite's change counts)."""
+        rows = self.conn.execute(
+            f"SELECT conversation_id, count(*) FROM items WHERE conversation_id IN {_IDS} GROUP BY conversation_id",
+            (_ids(ids),),
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+    def delete_conversations(self, ids: Iterable[int]) -> None:
+        """Delete conversations with their items and participants, in the caller's transaction."""
+        param = (_ids(ids),)
+        self.conn.execute(f"DELETE FROM items WHERE conversation_id IN {_IDS}", param)
+        self.conn.execute(f"DELETE FROM participants WHERE conversation_id IN {_IDS}", param)
+        self.conn.execute(f"DELETE FROM conversations WHERE id IN {_IDS}", param)
+
+    # The running totals of an unfinished purge (migration 0002).
+
+    def purge_progress(self) -> tuple[str, str, dict[str, Any]] | None:
+        """(started_at, actor, details) of a purge that deleted batches but did not finish."""
+        row = self.conn.execute("SELECT started_at, actor, details FROM purge_progress WHERE id = 1").fetchone()
+        return None if row is None else (row[0], row[1], json.loads(row[2]))
+
+    def save_purge_progress(self, started_at: str, actor: str, details: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO purge_progress (id, started_at, actor, details) VALUES (1, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, actor = excluded.actor, "
+            "details = excluded.details",
+            (started_at, actor, json.dumps(details, sort_keys=True)),
+        )
+
+    def clear_purge_progress(self) -> None:
+        self.conn.execute("DELETE FROM purge_progress WHERE id = 1")
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """A read transaction: every query inside sees the same state, and no write lock is taken."""
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            self.conn.rollback()
+
+    @contextmanager
+    def purge_lock(self) -> Iterator[None]:
+        """Hold ``<db>.purge.lock`` (flock, non-blocking): one purge at a time per database. The kernel
+        releases it when the process ends, so a killed purge never leaves it stuck."""
+        import fcntl
+
+        lock_path = self.path.with_name(self.path.name + ".purge.lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise Busy(f"another purge is running on {self.path} (it holds {lock_path}); try again later") from None
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            yield
+        finally:
+            os.close(fd)
+
+    def incremental_vacuum_enabled(self) -> bool:
+        return int(self.conn.execute("PRAGMA auto_vacuum").fetchone()[0]) == 2
+
+    def free_pages(self) -> int:
+        return int(self.conn.execute("PRAGMA freelist_count").fetchone()[0])
+
+    def page_size(self) -> int:
+        return int(self.conn.execute("PRAGMA page_size").fetchone()[0])
+
+    def incremental_vacuum_step(self, pages: int) -> None:
+        """Give back up to ``pages`` free pages to the file system, in one short write transaction."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute(f"PRAGMA incremental_vacuum({int(pages)})").fetchall()
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()

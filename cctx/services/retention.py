@@ -1,13 +1,22 @@
-"""Retention: horizons per channel and what is expired (rule 7)."""
+"""Retention: horizons per channel, what is expired (rule 7), and the purge plan and batches."""
 
 from __future__ import annotations
 
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
-from cctx.models import Conversation
+from cctx.errors import Invalid
+from cctx.models import Conversation, PurgeCandidate
 from cctx.times import format_ts
+
+if TYPE_CHECKING:
+    from cctx.repository import Repository
 
 Horizons = dict[str, str | None]
 
@@ -40,3 +49,274 @@ def is_expired(conversation: Conversation, horizons_by_channel: Horizons) -> boo
     start = expires_from(conversation)
     horizon = horizons_by_channel.get(conversation.channel)
     return start is not None and horizon is not None and start < horizon
+
+
+# --- The purge: scope, the one selection of expired batches, and their deletion. -----------------------
+
+DEFAULT_BATCH_SIZE = 1000
+VACUUM_STEP_PAGES = 2048  # 8 MiB of 4 KiB pages per vacuum transaction
+# After each batch the purge pauses for this share of the time it held the write lock, so that another
+# writer waiting in SQLite's busy handler (which polls every 1-100 ms) finds the lock free promptly.
+PAUSE_SHARE = 0.2
+MIN_PAUSE_S = 0.002
+
+
+@dataclass(frozen=True)
+class PurgeScope:
+    """What a purge may delete: the horizon of each channel in scope (channels that never expire left out)."""
+
+    horizon: str | None
+    horizons: dict[str, str]
+
+
+def purge_scope(
+    retention: Retention | None, now: datetime, older_than: timedelta | None, channels: Iterable[str] = ()
+) -> PurgeScope:
+    """The horizons of a purge; refused without a policy and without ``older_than``."""
+    if older_than is None and (retention is None or (retention.default_days is None and not retention.channels)):
+        raise Invalid(
+            "no retention policy is configured (retention in the configuration file); "
+            "give --older-than DURATION to purge anyway"
+        )
+    by_channel = horizons(retention, now, older_than)
+    wanted = set(channels) or set(CHANNEL_SLUGS)
+    in_scope = {slug: cut for slug, cut in by_channel.items() if slug in wanted and cut is not None}
+    if older_than is not None:
+        horizon: str | None = format_ts(now - older_than)
+    elif retention is not None and retention.default_days is not None:
+        horizon = format_ts(now - timedelta(days=retention.default_days))
+    else:
+        horizon = None
+    return PurgeScope(horizon, in_scope)
+
+
+@dataclass
+class PurgeBatch:
+    """The conversations one batch deletes, counted before they are deleted."""
+
+    ids: list[int]
+    roots: int
+    conversations: Counter[str]
+    items: Counter[str]
+
+
+class ExpiredBatches:
+    """THE selection of what a purge deletes, batch by batch; a dry run walks exactly the same batches.
+
+    Walks each channel's expired conversations through the expiry index in (expires_from, id) order and
+    adds to each batch the tombstones merged (transitively) into what it takes. A tombstone already taken
+    is never taken again: a real run has deleted it, a dry run remembers it.
+    """
+
+    def __init__(self, repo: Repository, scope: PurgeScope, batch_size: int) -> None:
+        self.repo = repo
+        self.batch_size = batch_size
+        self.channels = [(slug, scope.horizons[slug]) for slug in CHANNEL_SLUGS if slug in scope.horizons]
+        self.position = 0
+        self.after: tuple[str, int] | None = None
+        self.taken_tombstones: set[int] = set()
+
+    def _roots(self, wanted: int, *, move: bool) -> list[PurgeCandidate]:
+        position, after = self.position, self.after
+        found: list[PurgeCandidate] = []
+        while len(found) < wanted and position < len(self.channels):
+            slug, horizon = self.channels[position]
+            ask = wanted - len(found)
+            rows = self.repo.expired_conversations(slug, horizon, after, ask)
+            if rows:
+                last = rows[-1]
+                after = (last.expires_from or "", last.id)
+            found.extend(r for r in rows if r.id not in self.taken_tombstones)
+            if len(rows) < ask:
+                position, after = position + 1, None
+        if move:
+            self.position, self.after = position, after
+        return found
+
+    def has_more(self) -> bool:
+        return bool(self._roots(1, move=False))
+
+    def next_batch(self) -> PurgeBatch | None:
+        roots = self._roots(self.batch_size, move=True)
+        if not roots:
+            return None
+        taken = {r.id: r for r in roots}
+        for tombstone in self.repo.tombstones_merged_into(list(taken)):
+            if tombstone.id not in self.taken_tombstones:
+                taken.setdefault(tombstone.id, tombstone)
+        self.taken_tombstones.update(c.id for c in taken.values() if c.status == "merged")
+        items = self.repo.item_counts(taken)
+        item_counts: Counter[str] = Counter()
+        for conversation_id, n in items.items():
+            item_counts[taken[conversation_id].channel] += n
+        return PurgeBatch(list(taken), len(roots), Counter(c.channel for c in taken.values()), item_counts)
+
+
+@dataclass
+class PurgeTotals:
+    conversations: Counter[str] = field(default_factory=Counter)
+    items: Counter[str] = field(default_factory=Counter)
+    batches: int = 0
+
+    def add(self, batch: PurgeBatch) -> None:
+        self.conversations.update(batch.conversations)
+        self.items.update(batch.items)
+        self.batches += 1
+
+    def add_counts(self, details: dict[str, Any]) -> None:
+        self.conversations.update(details.get("by_channel", {}))
+        self.items.update(details.get("items_by_channel", {}))
+        self.batches += int(details.get("batches", 0))
+
+    def by_channel(self, counts: Counter[str], scope: PurgeScope) -> dict[str, int]:
+        """Every channel in scope (0 included), and any other a merged tombstone came from."""
+        return {s: counts.get(s, 0) for s in CHANNEL_SLUGS if s in scope.horizons or counts.get(s)}
+
+    def details(self, scope: PurgeScope) -> dict[str, Any]:
+        """Counts per channel and the horizons: what the audit record holds (never any content)."""
+        return {
+            "conversations": sum(self.conversations.values()),
+            "items": sum(self.items.values()),
+            "by_channel": self.by_channel(self.conversations, scope),
+            "items_by_channel": self.by_channel(self.items, scope),
+            "horizon": scope.horizon,
+            "horizons": scope.horizons,
+            "batches": self.batches,
+        }
+
+
+def _resumed_runs(progress: tuple[str, str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The interrupted runs a progress row stands for, each with its own counts."""
+    started_at, actor, details = progress
+    earlier = list(details.get("resumed", []))
+    own = {
+        "started_at": started_at,
+        "actor": actor,
+        "horizon": details.get("horizon"),
+        "horizons": details.get("horizons", {}),
+        "conversations": details.get("conversations", 0) - sum(r["conversations"] for r in earlier),
+        "items": details.get("items", 0) - sum(r["items"] for r in earlier),
+    }
+    return [*earlier, own]
+
+
+def _delete_batches(
+    repo: Repository,
+    batches: ExpiredBatches,
+    scope: PurgeScope,
+    *,
+    now: str,
+    actor: str,
+    advance: Callable[[int], None],
+    on_batch: Callable[[float], None] | None,
+) -> tuple[PurgeTotals, list[dict[str, Any]]]:
+    """Delete batch after batch, each in one short transaction that also carries the running totals;
+    the last one writes the single audit record. Killed at any instant, a rerun finishes the job."""
+    mine = PurgeTotals()
+    resumed: list[dict[str, Any]] = []
+    carried = PurgeTotals()
+    first = True
+    while True:
+        started = time.monotonic()
+        with repo.transaction():
+            if first:
+                progress = repo.purge_progress()
+                if progress is not None:
+                    resumed = _resumed_runs(progress)
+                    carried.add_counts(progress[2])
+                first = False
+            batch = batches.next_batch()
+            if batch is not None:
+                repo.delete_conversations(batch.ids)
+                mine.add(batch)
+            last = batch is None or not batches.has_more()
+            if mine.batches or resumed:
+                everything = PurgeTotals(carried.conversations + mine.conversations, carried.items + mine.items,
+                                         carried.batches + mine.batches)
+                details = {**everything.details(scope), **({"resumed": resumed} if resumed else {})}
+                if last:
+                    repo.record_audit(now, actor, "history.purge", [], details)
+                    repo.clear_purge_progress()
+                else:
+                    repo.save_purge_progress(now, actor, details)
+        held = time.monotonic() - started
+        if on_batch is not None:
+            on_batch(held)
+        if batch is not None:
+            advance(batch.roots)
+        if last:
+            return mine, resumed
+        time.sleep(max(MIN_PAUSE_S, held * PAUSE_SHARE))
+
+
+def expired_count(repo: Repository, scope: PurgeScope) -> int:
+    """How many conversations are expired in scope now (for a progress bar; tombstones pulled in by a
+    merge target are counted where they expire on their own)."""
+    return sum(repo.count_expired_conversations(slug, cut) for slug, cut in scope.horizons.items())
+
+
+def reclaim_space(repo: Repository) -> int:
+    """Incremental vacuum in short steps; the bytes the file shrank by."""
+    if not repo.incremental_vacuum_enabled():
+        return 0
+    before = repo.file_size()
+    while repo.free_pages():
+        repo.incremental_vacuum_step(VACUUM_STEP_PAGES)
+    return max(0, before - repo.file_size())
+
+
+def purge(
+    repo: Repository,
+    scope: PurgeScope,
+    *,
+    now: str,
+    actor: str,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    dry_run: bool = False,
+    vacuum: bool = False,
+    advance: Callable[[int], None] | None = None,
+    on_batch: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
+    """Delete what is expired in ``scope`` (rule 7), or with ``dry_run`` count exactly that and write nothing."""
+    advance = advance or (lambda _n: None)
+    started = time.monotonic()
+    batches = ExpiredBatches(repo, scope, batch_size)
+    resumed: list[dict[str, Any]] = []
+    if dry_run:
+        totals = PurgeTotals()
+        with repo.read_snapshot():
+            while (batch := batches.next_batch()) is not None:
+                totals.add(batch)
+                advance(batch.roots)
+    else:
+        with repo.purge_lock():
+            totals, resumed = _delete_batches(
+                repo, batches, scope, now=now, actor=actor, advance=advance, on_batch=on_batch
+            )
+    details = totals.details(scope)
+    result: dict[str, Any] = {
+        "conversations": details["conversations"],
+        "items": details["items"],
+        "dry_run": dry_run,
+        "horizon": scope.horizon,
+        "horizons": scope.horizons,
+        "by_channel": details["by_channel"],
+        "items_by_channel": details["items_by_channel"],
+        "batches": details["batches"],
+    }
+    if resumed:
+        result["resumed"] = resumed
+    if vacuum:
+        result["bytes_freed"] = 0 if dry_run else reclaim_space(repo)
+    result["seconds"] = round(time.monotonic() - started, 3)
+    return result
+
+
+def policy(retention: Retention | None) -> dict[str, Any]:
+    """The configured policy: days by default and per channel (null / empty without a policy)."""
+    if retention is None:
+        return {"default_days": None, "channels": {}}
+    return {
+        "default_days": retention.default_days,
+        "channels": {s: retention.channels[s] for s in CHANNEL_SLUGS if s in retention.channels},
+    }
