@@ -1,0 +1,252 @@
+"""Benchmark `cctx history show` for a customer with ~200 conversations, as a whole process.
+
+Compares, on the same file and as median wall time of repeated runs:
+  - `python -c "import sqlite3"`       (the floor: interpreter start-up)
+  - `sqlite-utils query DB "<SQL>"`     (the same history as hand-written SQL, JSON out)
+  - `cctx --db DB history show ID -f json`
+prints EXPLAIN QUERY PLAN of the query cctx runs, and appends the figures to bench/RESULTS.md.
+
+Usage:
+    python bench/bench_history.py                 # the seeded database of bench/common.py, if present
+    python bench/bench_history.py --db PATH       # any cctx database
+    python bench/bench_history.py --small         # build (once) a smaller synthetic database here
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+BIN = Path(sys.executable).parent
+RESULTS = BENCH / "RESULTS.md"
+SMALL_DB = BENCH / ".cache" / "history-small.db"
+TARGET_CONVERSATIONS = 200
+
+# The history of one person, written by hand: what `cctx history show ID -f json` prints.
+HAND_SQL = (
+    "SELECT c.id, c.channel, c.status, q.name AS queue, c.contact, c.person_id AS customer_id, "
+    "c.display_name AS talking_with, c.created_at AS started_at, c.closed_at, c.last_activity_at, "
+    "c.messages, c.notes, c.call_events FROM conversations c LEFT JOIN queues q ON q.id = c.queue_id "
+    "WHERE c.person_id = {person} AND c.status != 'merged' "
+    "AND c.channel NOT IN ('facebook_posts', 'instagram_posts', 'google_play_reviews') "
+    "ORDER BY c.created_at, c.id"
+)
+
+
+def seeded_db() -> Path | None:
+    """The cached seeded database of bench/common.py, when that module exists."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from bench import common  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    for name in ("seeded_db", "seeded_database", "ensure_seeded_db", "ensure_db", "get_db", "database"):
+        found = getattr(common, name, None)
+        if callable(found):
+            return Path(found())
+    for name in ("SEEDED_DB", "DB_PATH", "DB"):
+        found = getattr(common, name, None)
+        if found:
+            return Path(found)
+    return None
+
+
+def build_small_db(path: Path, conversations: int = 100_000, items_per: int = 10) -> Path:
+    """A synthetic cctx database (schema from `cctx db init`): one person with 200 conversations, the
+    rest spread over 20,000 people and unknown contacts. Built once and kept."""
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        stale.unlink(missing_ok=True)
+    subprocess.run([str(BIN / "cctx"), "--db", str(tmp), "db", "init"], check=True, stdout=subprocess.DEVNULL)
+    rng = random.Random(6)
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    channels = ["whatsapp", "sms", "voice", "email", "telegram", "livechat", "messenger", "facebook_posts"]
+    dest = {"whatsapp": "phone", "sms": "phone", "voice": "phone", "email": "email", "telegram": "telegram",
+            "livechat": "livechat", "messenger": "messenger", "facebook_posts": "messenger"}
+    people = 20_000
+    conn = sqlite3.connect(tmp)
+    conn.execute("PRAGMA synchronous = OFF")
+    with conn:
+        conn.executemany("INSERT INTO queues (id, name) VALUES (?, ?)", [(i, f"q{i}") for i in range(1, 11)])
+        conn.executemany("INSERT INTO agents (id, name) VALUES (?, ?)", [(i, f"agent{i}") for i in range(1, 51)])
+        conn.executemany("INSERT INTO agent_queues VALUES (?, ?)", [(a, 1 + a % 10) for a in range(1, 51)])
+        conn.executemany(
+            "INSERT INTO people (id, first_name, last_name, attributes, created_at, updated_at) "
+            "VALUES (?, ?, ?, '{}', ?, ?)",
+            [(p, f"First{p}", f"Last{p}", "2023-01-01T00:00:00Z", "2023-01-01T00:00:00Z")
+             for p in range(1, people + 1)],
+        )
+        conn.executemany("INSERT INTO destinations (person_id, type, value) VALUES (?, 'phone', ?)",
+                         [(p, f"+3859{p:08d}") for p in range(1, people + 1)])
+        conv_rows, item_rows, part_rows = [], [], []
+        for cid in range(1, conversations + 1):
+            person = 1 if cid % (conversations // TARGET_CONVERSATIONS) == 0 else rng.choice([None, *range(2, people)])
+            channel = rng.choice(channels)
+            start = now - timedelta(seconds=rng.randrange(3 * 365 * 86400))
+            status = rng.choice(["open", "waiting", "solved", "closed", "closed", "closed"])
+            n = rng.randrange(2 * items_per)
+            kind = "call_event" if channel == "voice" else "message"
+            ats = [start + timedelta(minutes=k) for k in range(n)]
+            closed = (ats[-1] if ats else start) + timedelta(minutes=5) if status == "closed" else None
+            contact = f"+3859{person or rng.randrange(10**8):08d}"
+            fmt = "%Y-%m-%dT%H:%M:%SZ"
+            conv_rows.append((
+                cid, channel, dest[channel], contact, person, 0, rng.choice([None, *range(1, 11)]), status,
+                f"First{person} Last{person}" if person else contact, start.strftime(fmt),
+                closed.strftime(fmt) if closed else None, n if kind == "message" else 0, 0,
+                n if kind == "call_event" else 0, (ats[-1] if ats else start).strftime(fmt),
+            ))
+            item_rows.extend((cid, a.strftime(fmt), kind, "customer" if kind == "message" else None,
+                              "hello" if kind == "message" else None, None if kind == "message" else "started")
+                             for a in ats)
+            part_rows.append((cid, 1 + cid % 50))
+        conn.executemany(
+            "INSERT INTO conversations (id, channel, contact_type, contact, person_id, unlinked_explicitly, "
+            "queue_id, status, display_name, created_at, closed_at, messages, notes, call_events, "
+            "last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", conv_rows)
+        conn.executemany("INSERT INTO items (conversation_id, at, kind, author, text, event) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", item_rows)
+        conn.executemany("INSERT INTO participants VALUES (?, ?)", part_rows)
+    conn.execute("ANALYZE")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    tmp.rename(path)
+    return path
+
+
+def pick_person(db: Path) -> tuple[int, int]:
+    """The person whose history size is nearest to 200 conversations: (id, conversations)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        row = conn.execute(
+            "SELECT person_id, count(*) AS n FROM conversations WHERE person_id IS NOT NULL "
+            "GROUP BY person_id ORDER BY abs(count(*) - ?) LIMIT 1", (TARGET_CONVERSATIONS,)
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise SystemExit(f"{db}: no conversation is linked to a person")
+    return int(row[0]), int(row[1])
+
+
+def database_facts(db: Path) -> dict[str, int]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        facts = {t: conn.execute(f"SELECT max(rowid) FROM {t}").fetchone()[0] or 0
+                 for t in ("people", "conversations", "items")}
+    finally:
+        conn.close()
+    facts["bytes"] = db.stat().st_size
+    return facts
+
+
+def median_ms(argv: list[str], runs: int, env: dict[str, str], cwd: str) -> tuple[float, float]:
+    """Median and minimum wall time of ``argv`` over ``runs`` runs (after two warm-up runs), in ms."""
+    for _ in range(2):
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), min(times)
+
+
+def query_plan(db: Path, person: int) -> list[str]:
+    """EXPLAIN QUERY PLAN of the SQL cctx builds for this history (the repository's own builder)."""
+    sys.path.insert(0, str(ROOT))
+    from cctx.repository import Repository
+    from cctx.repository.history import HistoryQuery
+
+    repo = Repository.open(db, 5000)
+    try:
+        return repo.history_plan(HistoryQuery(person_id=person))
+    finally:
+        repo.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="a cctx database (default: the seeded one of bench/common.py)")
+    parser.add_argument("--small", action="store_true", help=f"use (and build once) {SMALL_DB.name}")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--no-append", action="store_true", help="do not append to bench/RESULTS.md")
+    args = parser.parse_args()
+
+    db = args.db or (build_small_db(SMALL_DB) if args.small else seeded_db())
+    if db is None:
+        raise SystemExit("no seeded database (bench/common.py); pass --db PATH or --small")
+    db = db.resolve()
+    person, count = pick_person(db)
+    facts = database_facts(db)
+    shown = len(__import__("json").loads(subprocess.run(
+        [str(BIN / "cctx"), "--db", str(db), "history", "show", str(person), "-f", "json"],
+        check=True, capture_output=True, text=True).stdout))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CCTX_")}
+    hand_sql = HAND_SQL.format(person=person)
+    commands = {
+        "python -c 'import sqlite3'": [sys.executable, "-c", "import sqlite3"],
+        "sqlite-utils query (hand-written SQL)": [str(BIN / "sqlite-utils"), "query", str(db), hand_sql],
+        "cctx history show -f json": [str(BIN / "cctx"), "--db", str(db), "history", "show", str(person),
+                                      "-f", "json"],
+    }
+    with tempfile.TemporaryDirectory() as cwd:  # no ./cctx.yaml or ./cctx.db around
+        figures = {label: median_ms(argv, args.runs, env, cwd) for label, argv in commands.items()}
+    plan = query_plan(db, person)
+
+    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = [
+        f"## history show — {when}",
+        "",
+        f"Database `{db}`: {facts['people']:,} people, {facts['conversations']:,} conversations, "
+        f"{facts['items']:,} items, {facts['bytes'] / 2**20:,.0f} MiB. Person {person}: {count} linked "
+        f"conversations, {shown} shown in history. Median of {args.runs} runs after 2 warm-ups, whole process, "
+        f"output to /dev/null; {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, SQLite "
+        f"{sqlite3.sqlite_version}.",
+        "",
+        "| command | median ms | min ms |",
+        "|---|---:|---:|",
+        *(f"| {label} | {med:.1f} | {low:.1f} |" for label, (med, low) in figures.items()),
+        "",
+        "Commands:",
+        "",
+        "```",
+        f"{sys.executable} -c 'import sqlite3'",
+        f"{BIN / 'sqlite-utils'} query {db} \"{hand_sql}\"",
+        f"{BIN / 'cctx'} --db {db} history show {person} -f json",
+        "```",
+        "",
+        "EXPLAIN QUERY PLAN (the SQL cctx builds):",
+        "",
+        "```",
+        *plan,
+        "```",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_append:
+        if not RESULTS.exists():
+            RESULTS.write_text("# Benchmark results\n\n", encoding="utf-8")
+        with RESULTS.open("a", encoding="utf-8") as out:
+            out.write("\n" + text)
+        print(f"appended to {RESULTS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
