@@ -10,6 +10,7 @@ from cctx.errors import Invalid
 
 _PHONE_NOISE = re.compile(r"[\s\-().]")
 _E164 = re.compile(r"^\+[1-9][0-9]{5,14}$")
+MAX_ID = 2**63 - 1  # the largest SQLite integer
 
 
 @dataclass(frozen=True)
@@ -61,17 +62,24 @@ def parse_destination(text: str) -> DestinationRef:
     return ref
 
 
+def _person_id(value: int, text: object) -> int:
+    if value > MAX_ID:
+        raise Invalid(f"{text!r} is too large for a person id")
+    return value
+
+
 def parse_ref(text: object) -> CustomerRef:
     """Parse a customer reference: a person id, a phone number, or ``TYPE:VALUE``."""
     if isinstance(text, bool):
         raise Invalid(f"{text!r} is not a customer reference")
     if isinstance(text, int):
-        return PersonRef(text)
+        return PersonRef(_person_id(text, text))
     if not isinstance(text, str):
         raise Invalid(f"{text!r} is not a customer reference")
     raw = text.strip()
-    if raw.isdigit():
-        return PersonRef(int(raw))
+    if raw.isascii() and raw.isdigit():
+        digits = raw.lstrip("0") or "0"
+        return PersonRef(_person_id(int(digits) if len(digits) <= 19 else MAX_ID + 1, text))
     if raw.startswith("+"):
         return DestinationRef("phone", normalize_phone(raw))
     dest_type, sep, value = raw.partition(":")

@@ -238,3 +238,15 @@ def test_counts_agree_with_history_show(demo_cli: Cli, tmp_path: Path, keep: boo
             "open": sum(c["status"] != "closed" for c in listed),
             "closed": sum(c["status"] == "closed" for c in listed),
         }, ref
+
+
+@pytest.mark.parametrize("args", [
+    ["customer", "show", "99999999999999999999999"],
+    ["customer", "show", "²"],
+    ["customer", "show", "--conversation", "99999999999999999999999"],
+    ["customer", "tag", "99999999999999999999999", "vip"],
+    ["customer", "update", "99999999999999999999999", "--city", "X"],
+    ["customer", "destination", "add", "99999999999999999999999", "+385911234500"],
+])
+def test_impossible_ids_are_errors_not_crashes(demo_cli: Cli, args: list[str]) -> None:
+    demo_cli.fail(*args)
