@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import click
@@ -48,15 +47,9 @@ def conversation_list(app: App, unlinked: bool, contact: str | None, channels: t
     if relink_template:
         render(conversations.relink_template(rows), "csv" if fmt == "table" else fmt)
     else:
-        render(rows, fmt, table=_summaries_view(), empty="No conversations")
+        from cctx.output.summaries import summaries_table
 
-
-def _summaries_view() -> Callable[[list[dict[str, object]]], str] | None:
-    try:
-        from cctx.output.summaries import summaries_table  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return summaries_table  # type: ignore[no-any-return]
+        render(rows, fmt, table=summaries_table, empty="No conversations")
 
 
 @conversation.command("show")

@@ -23,6 +23,7 @@ from cctx.repository import Repository
 HEADER = ("conversation", "customer")
 ROW_KEYS = {"conversation", "customer"}
 APPLY_CHUNK = 5000
+MAX_ID = 2**63 - 1  # the largest id SQLite can hold
 
 Advance = Callable[[int], None]
 ProgressBar = Callable[[int], AbstractContextManager[Advance]]
@@ -136,13 +137,11 @@ def read_rows(path: str) -> tuple[str, list[RawRow], list[Problem]]:
 
 
 def _conversation_id(value: Any) -> int | None:
-    if isinstance(value, bool):
+    if type(value) is str:  # the CSV case, kept fast
+        value = int(value) if value.isdecimal() and value.isascii() else None
+    if isinstance(value, bool) or not isinstance(value, int):
         return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
-        return int(value)
-    return None
+    return value if 0 < value <= MAX_ID else None
 
 
 class _Refs:
