@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from cctx.repository.base import schema_version
 from tests.conftest import DEMO, Cli, query, table_counts, write
 
 BAD_FIXTURE = """
@@ -33,12 +34,12 @@ conversations:
 def test_init_creates_private_wal_database_idempotently(tmp_path: Path) -> None:
     cli = Cli(tmp_path / "new.db")
     first = cli.json("db", "init")
-    assert first["schema_version"] == 1 and first["upgraded_from"] == 0
+    assert first["schema_version"] == schema_version() and first["upgraded_from"] == 0
     assert stat.S_IMODE(cli.db.stat().st_mode) == 0o600
     assert query(cli.db, "PRAGMA journal_mode") == [("wal",)]
     assert query(cli.db, "PRAGMA auto_vacuum") == [(2,)]
     again = cli.json("db", "init")
-    assert again["schema_version"] == 1 and again["upgraded_from"] is None
+    assert again["schema_version"] == schema_version() and again["upgraded_from"] is None
 
 
 def test_every_index_the_queries_need_exists(empty_cli: Cli) -> None:
