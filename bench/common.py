@@ -1,0 +1,186 @@
+"""Shared benchmark helpers: the cached seeded database, copies, timed cctx runs, RESULTS.md.
+
+The seeded database (bench/seed-1m.db) is built once with
+
+    CCTX_NOW=2026-11-25T12:00:00Z cctx db seed --people 200000 --conversations 1000000 --items 10000000 --seed 1
+
+and rebuilt when missing or when the seed code changed (a stamp file records what built it). Benchmarks
+that write must work on a copy (``copy_db``), never on the cached file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "RESULTS.md"
+SEED_DB = BENCH / "seed-1m.db"
+SEED_NOW = "2026-11-25T12:00:00Z"
+SEED_ARGS = ("--people", "200000", "--conversations", "1000000", "--items", "10000000", "--seed", "1")
+SEED_SOURCES = (ROOT / "cctx" / "services" / "seed.py", ROOT / "cctx" / "repository" / "seed.py")
+
+
+def bin_dir() -> Path:
+    """The directory holding the cctx script: the project's .venv, else this interpreter's."""
+    venv = ROOT / ".venv" / "bin"
+    return venv if (venv / "cctx").exists() else Path(sys.executable).parent
+
+
+CCTX = str(bin_dir() / "cctx")
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def bench_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a benchmarked command: fixed clock and actor, no stray config or format."""
+    env = {**os.environ, "CCTX_NOW": SEED_NOW, "CCTX_ACTOR": "bench", "CCTX_CONFIG": "", "CCTX_FORMAT": ""}
+    env.pop("CCTX_DB", None)
+    return {**env, **(extra or {})}
+
+
+def run_cctx(
+    db: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None, check: bool = True
+) -> Run:
+    """Run ``cctx --db DB ARGS...`` as a separate process and time it (wall clock)."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [CCTX, "--db", str(db), *args], env=bench_env(env), input=input, capture_output=True, text=True
+    )
+    run = Run(time.perf_counter() - started, proc.returncode, proc.stdout, proc.stderr)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"cctx {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()}")
+    return run
+
+
+def run_command(argv: Sequence[str], env: dict[str, str] | None = None, check: bool = True) -> Run:
+    """Run any command (e.g. sqlite-utils, python -c) and time it."""
+    started = time.perf_counter()
+    proc = subprocess.run(list(argv), env=bench_env(env), capture_output=True, text=True)
+    run = Run(time.perf_counter() - started, proc.returncode, proc.stdout, proc.stderr)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{argv[0]} exited {proc.returncode}: {proc.stderr.strip()}")
+    return run
+
+
+def median_seconds(action: Callable[[], Run | float], runs: int = 5, warmup: int = 1) -> float:
+    """Median wall time of ``runs`` calls of ``action`` after ``warmup`` untimed ones.
+
+    ``action`` returns a Run (its seconds count) or a number of seconds.
+    """
+    for _ in range(warmup):
+        action()
+    times = []
+    for _ in range(runs):
+        result = action()
+        times.append(result.seconds if isinstance(result, Run) else float(result))
+    return statistics.median(times)
+
+
+def copy_db(src: Path, dst: Path) -> Path:
+    """Copy a database with its -wal (if any) to ``dst``, replacing what was there; mode 0600."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{dst}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(src, dst)
+    wal = Path(f"{src}-wal")
+    if wal.exists():
+        shutil.copyfile(wal, f"{dst}-wal")
+    os.chmod(dst, 0o600)
+    return dst
+
+
+def remove_db(path: Path) -> None:
+    """Delete a database file with its -wal and -shm."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def seed_stamp() -> str:
+    """What the cached database was built from: the seed arguments, clock and seed code."""
+    digest = hashlib.sha256(" ".join((*SEED_ARGS, SEED_NOW)).encode())
+    for source in SEED_SOURCES:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def seed_into(db: Path, args: Sequence[str] = SEED_ARGS) -> Run:
+    """`db init` and `db seed ARGS` into a fresh file ``db``; return the timed seed run."""
+    remove_db(db)
+    run_cctx(db, "db", "init")
+    return run_cctx(db, "db", "seed", *args, "-f", "json")
+
+
+def seeded_db() -> Path:
+    """The cached seeded database (1M conversations, 10M items), built now if missing or stale.
+
+    Read-only use only: copy it (``copy_db``) before running anything that writes.
+    """
+    stamp_file = Path(f"{SEED_DB}.stamp")
+    with _locked(Path(f"{SEED_DB}.lock")):
+        stamp = seed_stamp()
+        if SEED_DB.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+            return SEED_DB
+        building = BENCH / "seed-1m.building.db"
+        print(f"building {SEED_DB.name} (about a minute) ...", file=sys.stderr)
+        run = seed_into(building)
+        print(f"built in {run.seconds:.1f} s", file=sys.stderr)
+        remove_db(SEED_DB)
+        os.replace(building, SEED_DB)
+        stamp_file.write_text(stamp)
+    return SEED_DB
+
+
+def machine() -> str:
+    """One line about where the figures were measured."""
+    return (
+        f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def append_results(title: str, body: str) -> None:
+    """Append a section ``## title`` (date and machine under it, then ``body``) to bench/RESULTS.md."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    section = f"\n## {title}\n\n_{when}; {machine()}_\n\n{body.strip()}\n"
+    with open(RESULTS, "a", encoding="utf-8") as out:
+        fcntl.flock(out, fcntl.LOCK_EX)
+        try:
+            out.write(section)
+        finally:
+            fcntl.flock(out, fcntl.LOCK_UN)
+
+
+def file_size_mb(path: Path) -> float:
+    """Size of a database with its -wal, in MB."""
+    total = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
+    return total / 1e6

@@ -1,0 +1,376 @@
+"""`db seed`: deterministic synthetic data at scale, spread like real traffic.
+
+Same arguments and same ``now`` give the same database, row for row. The world:
+
+- 8 queues and 40 agents; each agent has rights to one or two queues, the last two to all of them.
+- People 1-10 are heavy customers (full counts once --conversations reaches FULL_SCALE, scaled down below
+  it): person 1 has exactly 200 conversations in history channels (plus 12 on posts channels, which
+  history leaves out); people 2-10 have 150-400 each. Every other person is picked with a mild skew.
+- A conversation is auto-linked (its contact is a destination of the person), linked explicitly to a
+  contact nobody owns, explicitly unlinked (the contact is owned, ``unlinked_explicitly`` = 1), or from
+  an unknown contact nobody owns; every channel of the table appears, every status (mostly closed).
+- Closed conversations start up to three years back; solved ones within 60 days; open and waiting
+  ones within 14 days. Items follow the layout of the repository's seed SQL; the counters and
+  ``last_activity_at`` are computed from the same layout.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cctx.channels import CALL, CHANNELS, HISTORY_CHANNELS, MESSAGING, POSTS, channels_of_type
+from cctx.errors import Conflict, Invalid
+from cctx.repository import Repository
+from cctx.repository.seed import CALL_KIND, MESSAGING_KIND, seed_item_at, seed_item_counts
+from cctx.services.names import full_name
+
+DAY = 86400
+THREE_YEARS = 3 * 365 * DAY
+HEAVY_PEOPLE = 10
+PERSON_ONE_HISTORY = 200
+PERSON_ONE_POSTS = 12
+FULL_SCALE = 20_000
+STEP_SECONDS = {CALL: (5, 90), POSTS: (600, 43200), MESSAGING: (15, 900)}  # between items, by channel kind
+ITEM_CHUNK = 50_000  # conversations per item-generation statement (one progress step each)
+
+QUEUES = ("billing", "sales", "support", "technical", "returns", "loyalty", "onboarding", "complaints")
+AGENTS = (
+    "ana", "marko", "ivana", "luka", "petra", "josip", "maja", "tomislav", "lucija", "filip",
+    "sara", "ivan", "nina", "karlo", "lea", "matej", "tena", "dario", "mia", "bruno",
+    "ema", "hrvoje", "lana", "nikola", "dora", "stjepan", "klara", "zoran", "iva", "mario",
+    "rita", "goran", "vesna", "boris", "jana", "tin", "sanja", "davor", "olga", "pavle",
+)
+FEMALE = ("Maja", "Ana", "Ivana", "Petra", "Lucija", "Sara", "Nina", "Lea", "Marta", "Elena",
+          "Sofia", "Hana", "Zoe", "Laura", "Emma", "Julia", "Katarina", "Mila", "Nora", "Iris")
+MALE = ("Ivan", "Luka", "Marko", "Josip", "Filip", "Tomislav", "David", "Karlo", "Matej", "Petar",
+        "Jakov", "Noah", "Leon", "Adam", "Tin", "Ante", "Lovro", "Oliver", "Daniel", "Erik")
+LAST = ("Horvat", "Kovačević", "Babić", "Marić", "Jurić", "Novak", "Knežević", "Vuković", "Petrović",
+        "Smith", "Müller", "Rossi", "García", "Dubois", "Nowak", "Jensen", "Silva", "Popescu", "Novák", "Berg")
+PLACES = (("Zagreb", "Croatia"), ("Split", "Croatia"), ("Rijeka", "Croatia"), ("Osijek", "Croatia"),
+          ("Ljubljana", "Slovenia"), ("Vienna", "Austria"), ("Munich", "Germany"), ("Berlin", "Germany"),
+          ("Milan", "Italy"), ("Madrid", "Spain"), ("Paris", "France"), ("Warsaw", "Poland"),
+          ("Prague", "Czechia"), ("Copenhagen", "Denmark"), ("Lisbon", "Portugal"), ("London", "United Kingdom"))
+PLANS = ("free", "bronze", "silver", "gold")
+LANGUAGES = ("hr", "en", "de", "it", "sl")
+TAGS = ("vip", "b2b", "newsletter", "churn-risk", "beta")
+EXTRA_TYPES = ("livechat", "inapp", "messenger", "instagram", "telegram", "line", "apple_business", "google_play")
+HEAVY_TYPES = ("phone", "email", "messenger", "instagram", "telegram")
+CHANNEL_WEIGHTS = {
+    "whatsapp": 20, "voice": 12, "email": 10, "livechat": 8, "sms": 6, "messenger": 6, "instagram": 5,
+    "viber": 4, "telegram": 4, "inapp": 4, "video": 2, "mms": 1, "kakaotalk": 1, "line": 1,
+    "apple_business": 1, "facebook_posts": 2, "instagram_posts": 2, "google_play_reviews": 1,
+}
+CUSTOMER_PHRASES = (
+    "Hi, I have a question about my order", "My invoice looks wrong", "The app keeps logging me out",
+    "Can I change my delivery address?", "I was charged twice this month", "When will my parcel arrive?",
+    "How do I cancel my subscription?", "The product arrived damaged", "Thanks, that solved it",
+    "I still cannot log in", "Can you call me back?", "Is there a discount for annual plans?",
+    "I want to return this item", "My card was declined", "Where can I find my receipt?", "Any update?",
+)
+AGENT_PHRASES = (
+    "Hello, happy to help", "Could you send me your order number?", "I have refunded the duplicate charge",
+    "Your parcel is on its way", "I have updated your address", "Please try resetting your password",
+    "I am escalating this to our technical team", "The return label is in your inbox",
+    "Is there anything else I can help with?", "Thank you for your patience", "I will call you back today",
+    "Your subscription is cancelled", "The annual plan is 20% cheaper", "I can see the payment now",
+    "Your receipt is in the account settings", "Sorry for the trouble",
+)
+NOTES = (
+    "Customer is VIP, be quick", "Duplicate charge confirmed in billing", "Escalated to second line",
+    "Called back, no answer", "Asked for a callback tomorrow", "Refund approved", "Possible fraud, checked",
+    "Shipping partner delay", "Known issue, ticket open", "Offered a discount", "Language: prefers English",
+    "Angry customer, handle with care", "Waiting for warehouse", "Address verified", "Closed after no reply",
+    "Follow up next week",
+)
+
+
+@dataclass(frozen=True)
+class SeedSize:
+    people: int
+    conversations: int
+    items: int
+    seed: int = 1
+
+
+@dataclass
+class World:
+    """What conversations are drawn from: people's names and destinations, agents and queue rights."""
+
+    names: list[str | None]  # by person id (index 0 unused): "first last", or None without a first name
+    destinations: list[list[tuple[str, str]]]
+    queue_ids: list[int]
+    agent_ids: list[int]
+    queue_agents: list[list[int]]  # agent indexes with rights to each queue
+
+
+def progress_units(size: SeedSize) -> int:
+    """How many units ``seed_database`` advances its progress callback by in all."""
+    return size.people + size.conversations + size.items + size.items // 4 + 1
+
+
+def seed_database(
+    repo: Repository, size: SeedSize, *, now_dt: datetime, actor: str, advance: Callable[[int], None]
+) -> dict[str, Any]:
+    """Fill an empty database with the synthetic world of ``size``; one audit record `seed`."""
+    if size.items and not size.conversations:
+        raise Invalid("--items needs --conversations above 0")
+    started = time.monotonic()
+    rng = random.Random(size.seed)
+    now = int(now_dt.timestamp())
+    with repo.bulk_load():
+        present = {k: v for k, v in repo.seed_target_counts().items() if v}
+        if present:
+            held = ", ".join(f"{v} {k}" for k, v in present.items())
+            raise Conflict(f"db seed fills an empty database only; this one holds {held} (seed a new file)")
+        indexes = repo.drop_secondary_indexes()
+        world = _world(repo, rng, size.people, now)
+        advance(size.people)
+        plan = _plan(rng, size, world, now)
+        repo.insert_seed_plan(plan, (*CUSTOMER_PHRASES, *AGENT_PHRASES, *NOTES))
+        repo.insert_seed_conversations()
+        advance(size.conversations)
+        for first in range(1, size.conversations + 1, ITEM_CHUNK):
+            advance(repo.insert_seed_items(first, first + ITEM_CHUNK - 1))
+        repo.create_indexes(indexes)
+        advance(size.items // 4)
+        counts = {
+            "people": size.people, "conversations": size.conversations, "items": size.items,
+            "agents": len(AGENTS), "queues": len(QUEUES),
+        }
+        repo.record_audit(format_epoch(now), actor, "seed", [], {**counts, "seed": size.seed})
+    advance(1)
+    return {**counts, "seconds": round(time.monotonic() - started, 1)}
+
+
+def format_epoch(moment: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def _destination(dest_type: str, person_id: int, first: str | None, last: str | None) -> str:
+    """A destination value owned by ``person_id``; unique by construction."""
+    if dest_type == "phone":
+        return f"+3859{person_id:08d}"
+    if dest_type == "email":
+        local = f"{_ascii(first)}.{_ascii(last or 'x')}" if first else "customer"
+        return f"{local}.{person_id}@example.com"
+    return {
+        "livechat": f"lc-{person_id:07d}", "inapp": f"app-{person_id:07d}", "messenger": f"{10**15 + person_id}",
+        "instagram": f"{_ascii(first or 'user')}_{person_id}", "telegram": f"{40_000_000 + person_id}",
+        "line": f"U{person_id:010x}", "apple_business": f"urn:mbid:{person_id:012d}",
+        "google_play": f"gp-{person_id:08d}",
+    }[dest_type]
+
+
+def unknown_contact(dest_type: str, j: int) -> str:
+    """The j-th contact value of ``dest_type`` that no seeded person owns."""
+    if dest_type == "phone":
+        return f"+1555{j:07d}"
+    if dest_type == "email":
+        return f"guest{j}@mail.example"
+    return {
+        "livechat": f"lc-v{j:07d}", "inapp": f"app-v{j:07d}", "messenger": f"{2 * 10**15 + j}",
+        "instagram": f"visitor_{j}", "telegram": f"{90_000_000 + j}", "line": f"Uv{j:09x}",
+        "apple_business": f"urn:mbid:v{j:011d}", "google_play": f"gp-v{j:07d}",
+    }[dest_type]
+
+
+def _world(repo: Repository, rng: random.Random, people: int, now: int) -> World:
+    """Queues, agents with rights, and people with destinations and tags, written to the database."""
+    queue_ids = [repo.insert_queue(q) for q in QUEUES]
+    agent_ids: list[int] = []
+    queue_agents: list[list[int]] = [[] for _ in QUEUES]
+    for i, name in enumerate(AGENTS):
+        agent_ids.append(repo.insert_agent(name))
+        rights = {i % len(QUEUES)}
+        if i >= len(AGENTS) - 2:
+            rights = set(range(len(QUEUES)))
+        elif rng.random() < 0.4:
+            rights.add(rng.randrange(len(QUEUES)))
+        repo.grant_queues(name, [QUEUES[q] for q in sorted(rights)])
+        for q in sorted(rights):
+            queue_agents[q].append(i)
+    names: list[str | None] = [None]
+    destinations: list[list[tuple[str, str]]] = [[]]
+    person_rows, destination_rows, tag_rows = [], [], []
+    attributes = {(p, lang): json.dumps({"language": lang, "plan": p}) for p in PLANS for lang in LANGUAGES}
+    created = format_epoch(now - THREE_YEARS - 30 * DAY)
+    for pid in range(1, people + 1):
+        heavy = pid <= HEAVY_PEOPLE
+        female = rng.random() < 0.5
+        first: str | None = rng.choice(FEMALE if female else MALE)
+        last: str | None = rng.choice(LAST)
+        nameless = rng.random()
+        if not heavy and nameless < 0.08:
+            first = None
+            if nameless < 0.02:
+                last = None
+        gender = None if rng.random() < 0.1 else "female" if female else "male"
+        city, country = rng.choice(PLACES)
+        attrs = attributes[(rng.choice(PLANS), rng.choice(LANGUAGES))]
+        person_rows.append((pid, first, last, gender, city, country, attrs, created, created))
+        if heavy:
+            types = list(HEAVY_TYPES)
+        else:
+            types = [t for t, p in (("phone", 0.85), ("email", 0.5)) if rng.random() < p]
+            if rng.random() < 0.45 or not types:
+                types.append(rng.choice(EXTRA_TYPES))
+        owned = [(t, _destination(t, pid, first, last)) for t in types]
+        destination_rows.extend((pid, t, v) for t, v in owned)
+        if rng.random() < 0.15:
+            tag_rows.extend((pid, t) for t in sorted(set(rng.choices(TAGS, k=rng.randint(1, 2)))))
+        names.append(full_name(first, last))
+        destinations.append(owned)
+    repo.insert_seed_people(person_rows)
+    repo.insert_seed_destinations(destination_rows)
+    repo.insert_seed_tags(tag_rows)
+    return World(names, destinations, queue_ids, agent_ids, queue_agents)
+
+
+def _picker(rng: random.Random, channels: list[str]) -> Callable[[], str]:
+    """Draws a channel of ``channels`` with the traffic weights."""
+    cum, total = [], 0
+    for channel in channels:
+        total += CHANNEL_WEIGHTS[channel]
+        cum.append(total)
+    return lambda: rng.choices(channels, cum_weights=cum)[0]
+
+
+Slot = tuple[str, str, int | None, int, str]  # channel, contact, person_id, unlinked_explicitly, display_name
+
+
+def _slots(rng: random.Random, size: SeedSize, world: World) -> list[Slot]:
+    """Who each conversation is with, on which channel: heavy customers first, then everyone else."""
+    people, conversations = size.people, size.conversations
+    scale = min(1.0, conversations / FULL_SCALE)
+    any_channel = _picker(rng, list(CHANNELS))
+    types = {c.destination_type for c in CHANNELS.values()}
+    of_type = {t: _picker(rng, list(channels_of_type(t))) for t in sorted(types)}
+    history_of_type = {t: _picker(rng, [c for c in channels_of_type(t) if c in HISTORY_CHANNELS]) for t in HEAVY_TYPES}
+    posts_of_type = {t: _picker(rng, [c for c in channels_of_type(t) if CHANNELS[c].kind == POSTS])
+                     for t in ("messenger", "instagram")}
+    pool = max(1, conversations // 10)
+    names = world.names
+    slots: list[Slot] = []
+
+    def unknown(channel: str) -> str:
+        return unknown_contact(CHANNELS[channel].destination_type, int(pool * rng.random() ** 2))
+
+    def linked(pid: int, channel: str, contact: str) -> Slot:
+        return (channel, contact, pid, 0, names[pid] or contact)
+
+    heavy = min(HEAVY_PEOPLE, people)
+    for pid in range(1, heavy + 1):
+        drawn = rng.randint(150, 400)
+        history = round((PERSON_ONE_HISTORY if pid == 1 else drawn) * scale)
+        posts = round(PERSON_ONE_POSTS * scale) if pid == 1 else 0
+        own = dict(world.destinations[pid])
+        for _ in range(history):
+            dest_type = rng.choice(HEAVY_TYPES)
+            channel = history_of_type[dest_type]()
+            contact = own[dest_type] if rng.random() < 0.85 else unknown(channel)
+            slots.append(linked(pid, channel, contact))
+        for _ in range(posts):
+            dest_type = rng.choice(("messenger", "instagram"))
+            slots.append(linked(pid, posts_of_type[dest_type](), own[dest_type]))
+    if len(slots) > conversations:
+        del slots[conversations:]
+
+    def someone() -> int:
+        if people <= HEAVY_PEOPLE:
+            return rng.randint(1, people)
+        return HEAVY_PEOPLE + 1 + int((people - HEAVY_PEOPLE) * rng.random() ** 1.5)
+
+    for channel in list(CHANNELS)[: conversations - len(slots)]:  # every channel at least once
+        contact = unknown(channel)
+        slots.append((channel, contact, None, 0, contact))
+    for _ in range(conversations - len(slots)):
+        kind = rng.random()
+        if kind < 0.55 or 0.65 <= kind < 0.73:  # auto-linked, or explicitly unlinked from an owned contact
+            pid = someone()
+            dest_type, contact = rng.choice(world.destinations[pid])
+            channel = of_type[dest_type]()
+            slots.append(linked(pid, channel, contact) if kind < 0.55 else (channel, contact, None, 1, contact))
+        elif kind < 0.65:  # linked explicitly, on a contact nobody owns
+            channel = any_channel()
+            slots.append(linked(someone(), channel, unknown(channel)))
+        else:  # unknown contact
+            channel = any_channel()
+            contact = unknown(channel)
+            slots.append((channel, contact, None, 0, contact))
+    return slots
+
+
+def _item_counts(rng: random.Random, slots: list[Slot], items: int) -> list[int]:
+    """Items per conversation, summing to exactly ``items``: messaging ones get most, posts fewest."""
+    raw = []
+    for slot in slots:
+        kind = CHANNELS[slot[0]].kind
+        if kind == CALL:
+            raw.append(4 + rng.expovariate(0.25))
+        elif kind == POSTS:
+            raw.append(1 + rng.expovariate(0.5))
+        else:
+            raw.append(4 + rng.expovariate(0.1))
+    factor = items / sum(raw) if raw else 0.0
+    counts = [int(r * factor) for r in raw]
+    short = items - sum(counts)
+    i = 0
+    while short:
+        step = 1 if short > 0 else -1
+        if step > 0 or counts[i % len(counts)] > 0:
+            counts[i % len(counts)] += step
+            short -= step
+        i += 1
+    return counts
+
+
+def _plan(rng: random.Random, size: SeedSize, world: World, now: int) -> list[tuple[Any, ...]]:
+    """One plan row per conversation (the repository's PLAN_COLUMNS), ids in order of creation."""
+    slots = _slots(rng, size, world)
+    counts = _item_counts(rng, slots, size.items)
+    drafts = []
+    for i, (slot, n) in enumerate(zip(slots, counts, strict=True)):
+        kind = CHANNELS[slot[0]].kind
+        r = rng.random()
+        status = "closed" if r < 0.84 else "solved" if r < 0.90 else "open" if r < 0.96 else "waiting"
+        max_age = THREE_YEARS if status == "closed" else 60 * DAY if status == "solved" else 14 * DAY
+        t0 = min(now - rng.randint(3600, max_age), now - n - 60)
+        base = rng.randint(*STEP_SECONDS[kind])
+        step = max(1, min(base, (now - t0 - 60) // max(n, 1)))
+        close_delay = rng.randint(60, 4 * 3600)
+        m = rng.randint(3, 9)
+        o = rng.randrange(m)
+        rec = kind == CALL and rng.random() < 0.6
+        queue = rng.randrange(len(QUEUES)) if rng.random() < 0.92 else None
+        a = rng.choice(world.queue_agents[queue]) if queue is not None else rng.randrange(len(AGENTS))
+        b = None
+        if rng.random() < 0.25:
+            b = rng.randrange(len(AGENTS) - 1)
+            b += b >= a
+        drafts.append((t0, i, slot, status, n, step, close_delay, m, o, rec, queue, a, b))
+    drafts.sort(key=lambda d: (d[0], d[1]))
+    rows = []
+    for cid, (t0, _, slot, status, n, step, close_delay, m, o, rec, queue, a, b) in enumerate(drafts, 1):
+        channel, contact, pid, unlinked, display = slot
+        call = CHANNELS[channel].kind == CALL
+        last = seed_item_at(cid, t0, step, n - 1) if n else t0
+        closed = min(now, last + close_delay) if status == "closed" else None
+        rows.append((
+            cid, channel, CHANNELS[channel].destination_type, contact, pid, unlinked,
+            None if queue is None else world.queue_ids[queue], status, display, t0, closed,
+            *seed_item_counts(call, n, m, o, rec), last, n, step, CALL_KIND if call else MESSAGING_KIND,
+            m, o, int(rec), world.agent_ids[a], AGENTS[a],
+            None if b is None else world.agent_ids[b], None if b is None else AGENTS[b],
+        ))
+    return rows
