@@ -5,6 +5,7 @@ conversations), it times, as whole processes and as the median of several runs:
   - `cctx --db COPY conversation relink relink.csv -f json`   (every row checked, one transaction, audit)
   - `python hand_relink.py COPY relink.csv`                    (the same updates as hand-written SQL through
                                                                 sqlite3 in one transaction, nothing checked)
+  - `python hand_relink.py COPY relink.csv sorted`             (the same, the updates sorted by id)
 checks that both leave the same links, and appends the figures to bench/RESULTS.md.
 
 The file mixes what an admin sends: 80% person ids, 10% destinations (phone or TYPE:VALUE) someone owns,
@@ -53,6 +54,10 @@ with open(path, newline="") as handle:
         else:
             kind, _, value = customer.partition(":") if not customer.startswith("+") else ("phone", "", customer)
             by_destination.append((kind, value, int(conversation)))
+if sys.argv[3:] == ["sorted"]:  # the same updates in id order, as cctx writes them
+    by_id.sort(key=lambda r: r[-1])
+    by_destination.sort(key=lambda r: r[-1])
+    unlink.sort()
 started = time.perf_counter()
 conn.execute("BEGIN IMMEDIATE")
 conn.executemany("UPDATE conversations SET person_id = ?, unlinked_explicitly = 0 WHERE id = ?", by_id)
@@ -127,7 +132,7 @@ def main() -> None:
         "SELECT count(*) FROM conversations").fetchone()[0]
     print(f"{source}: {conversations} conversations; relinking {sum(mix.values())} ({mix})", file=sys.stderr)
 
-    cctx_times, hand_times, hand_sql_times, result = [], [], [], ""
+    cctx_times, hand_times, hand_sql_times, sorted_times, result = [], [], [], [], ""
     for run in range(args.runs):
         common.copy_db(source, cctx_copy)
         timed = common.run_cctx(cctx_copy, "conversation", "relink", str(relink_csv), "-f", "json")
@@ -139,12 +144,18 @@ def main() -> None:
         hand_sql_times.append(float(hand.stdout.strip()))
         if run == 0:
             assert links_digest(cctx_copy) == links_digest(hand_copy), "cctx and the hand-written SQL differ"
+        common.copy_db(source, hand_copy)
+        ordered = common.run_command([sys.executable, str(hand_py), str(hand_copy), str(relink_csv), "sorted"])
+        sorted_times.append(ordered.seconds)
         print(f"run {run + 1}: cctx {cctx_times[-1]:.2f} s, hand-written {hand_times[-1]:.2f} s "
-              f"(SQL alone {hand_sql_times[-1]:.2f} s)", file=sys.stderr)
+              f"(SQL alone {hand_sql_times[-1]:.2f} s), hand-written in id order {sorted_times[-1]:.2f} s",
+              file=sys.stderr)
     for path in (cctx_copy, hand_copy):
         common.remove_db(path)
 
-    cctx_s, hand_s, sql_s = (statistics.median(t) for t in (cctx_times, hand_times, hand_sql_times))
+    cctx_s, hand_s, sql_s, sorted_s = (
+        statistics.median(t) for t in (cctx_times, hand_times, hand_sql_times, sorted_times)
+    )
     body = f"""\
 Relink of {sum(mix.values()):,} conversations (mix {mix}) on a copy of `{source.name}` ({conversations:,}
 conversations), median of {args.runs} runs, whole processes, wall clock. Command: `python bench/bench_relink.py
@@ -157,6 +168,8 @@ conversations), median of {args.runs} runs, whole processes, wall clock. Command
 | of which the UPDATEs and COMMIT alone | {sql_s:.2f} |
 | **ratio cctx / hand-written process** | **{cctx_s / hand_s:.2f}x** (target: within 2x) |
 | ratio cctx / hand-written UPDATEs alone | {cctx_s / sql_s:.2f}x |
+| hand-written process with the updates sorted by id (as cctx writes them) | {sorted_s:.2f} |
+| ratio cctx / hand-written sorted | {cctx_s / sorted_s:.2f}x |
 
 cctx printed: `{result}`. Both copies end with identical links (checked by digest).
 """

@@ -188,8 +188,11 @@ class ConversationRepository:
             chunk = pairs[start : start + step]
             values = ",".join("(?, ?)" for _ in chunk)
             flat = [v for pair in chunk for v in pair]
+            # A join (not `(type, value) IN (VALUES ...)`, which scans the table) uses the unique index.
             for r in self.conn.execute(
-                f"SELECT type, value, person_id FROM destinations WHERE (type, value) IN (VALUES {values})", flat
+                f"WITH wanted(type, value) AS (VALUES {values}) SELECT d.type, d.value, d.person_id "
+                "FROM wanted w JOIN destinations d ON d.type = w.type AND d.value = w.value",
+                flat,
             ):
                 owners[(r[0], r[1])] = r[2]
         return owners
