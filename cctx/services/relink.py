@@ -119,7 +119,8 @@ def _document_rows(name: str, path: str, text: str) -> tuple[list[RawRow], list[
             problems.append((i, f"{where}: missing key 'conversation'"))
             continue
         customer = entry.get("customer")
-        rows.append((i, where, entry["conversation"], None if customer == "" else customer))
+        blank = isinstance(customer, str) and not customer.strip()
+        rows.append((i, where, entry["conversation"], None if blank else customer))
     return rows, problems
 
 
@@ -250,11 +251,9 @@ def relink(
                 advance(len(chunk))
         if changes:
             details = {
-                "file": name,
-                **plan.result(dry_run=False),
+                "file": name, "linked": plan.linked, "unlinked": plan.unlinked, "unchanged": plan.unchanged,
                 "changes": [{"conversation": c.conversation, "before": c.before, "after": c.after} for c in changes],
             }
-            del details["dry_run"]
             repo.record_audit(now, actor, "conversation.relink", [c.conversation for c in changes], details)
     return plan.result(dry_run=False)
 
