@@ -135,3 +135,11 @@ def test_list_relink_template(demo_cli: Cli) -> None:
     assert out.splitlines() == ["conversation,customer", "159,", "158,", "156,", "157,"]
     rows = demo_cli.json("conversation", "list", "--contact", "2", "--relink-template", "--limit", "1")
     assert rows == [{"conversation": 119, "customer": 2}]
+
+
+def test_show_posts_conversation_has_messages_and_notes(demo_cli: Cli) -> None:
+    data = demo_cli.json("conversation", "show", "127")
+    assert [(i["kind"], i["author"]) for i in data["items"]] == [
+        ("message", "customer"), ("note", "ivana"), ("message", "ivana"),
+    ]
+    assert data["customer_id"] == 5 and data["call_events"] == 0
