@@ -51,9 +51,10 @@ def history_purge(app: App, older_than: str | None, channels: tuple[str, ...], d
     """
     scope = retention.purge_scope(app.config.retention, app.now_dt,
                                   parse_duration(older_than) if older_than else None, channels)
-    with progress(retention.expired_count(app.repo, scope), "Purging") as advance:
-        result = retention.purge(app.repo, scope, now=app.now, actor=app.actor, batch_size=batch_size,
-                                 dry_run=dry_run, vacuum=vacuum, advance=advance)
+    plan = retention.plan_purge(app.repo, scope, batch_size)
+    with progress(len(plan.candidates), "Purging") as advance:
+        result = retention.purge(app.repo, plan, now=app.now, actor=app.actor, dry_run=dry_run, vacuum=vacuum,
+                                 advance=advance)
     for run in result.get("resumed", []):
         message(f"Recorded {run['conversations']} conversations deleted by an interrupted purge started at "
                 f"{run['started_at']}.")

@@ -25,30 +25,23 @@ class RetentionRepository:
     conn: sqlite3.Connection
     path: Path
 
-    def expired_conversations(
-        self, channel: str, horizon: str, after: tuple[str, int] | None, limit: int
-    ) -> list[PurgeCandidate]:
+    def expired_conversation_ids(self, channel: str, horizon: str) -> list[int]:
         """Closed conversations and tombstones of ``channel`` whose retention start is before ``horizon``,
-        in (expires_from, id) order after the cursor ``after``; read through the conversations_expiry index."""
-        sql = (
-            "SELECT id, channel, status, expires_from FROM conversations INDEXED BY conversations_expiry "
-            "WHERE channel = ? AND expires_from < ? AND status IN ('closed', 'merged')"
-        )
-        params: list[Any] = [channel, horizon]
-        if after is not None:
-            sql += " AND expires_from >= ? AND (expires_from > ? OR id > ?)"
-            params += [after[0], after[0], after[1]]
-        sql += " ORDER BY expires_from, id LIMIT ?"
-        params.append(limit)
-        return [PurgeCandidate(r[0], r[1], r[2], r[3]) for r in self.conn.execute(sql, params)]
-
-    def count_expired_conversations(self, channel: str, horizon: str) -> int:
-        row = self.conn.execute(
-            "SELECT count(*) FROM conversations INDEXED BY conversations_expiry "
-            "WHERE channel = ? AND expires_from < ?",
+        read through the conversations_expiry index."""
+        rows = self.conn.execute(
+            "SELECT id FROM conversations INDEXED BY conversations_expiry "
+            "WHERE channel = ? AND expires_from < ? AND status IN ('closed', 'merged')",
             (channel, horizon),
-        ).fetchone()
-        return int(row[0])
+        )
+        return [r[0] for r in rows]
+
+    def purge_candidates(self, ids: Iterable[int]) -> list[PurgeCandidate]:
+        """The current channel, status and retention start of the conversations ``ids`` that still exist."""
+        rows = self.conn.execute(
+            f"SELECT id, channel, status, expires_from FROM conversations WHERE id IN {_IDS} ORDER BY id",
+            (_ids(ids),),
+        )
+        return [PurgeCandidate(r[0], r[1], r[2], r[3]) for r in rows]
 
     def tombstones_merged_into(self, ids: Iterable[int]) -> list[PurgeCandidate]:
         """The tombstones merged into any of ``ids``, transitively (a tombstone merged into a tombstone)."""
@@ -122,6 +115,21 @@ class RetentionRepository:
             yield
         finally:
             os.close(fd)
+
+    @contextmanager
+    def manual_checkpoints(self) -> Iterator[None]:
+        """Checkpoint only when ``checkpoint()`` is called, not inside each COMMIT, for this connection."""
+        previous = int(self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA wal_autocheckpoint = {previous}")
+
+    def checkpoint(self) -> None:
+        """Copy the WAL back into the database file without taking the write lock (PASSIVE): other
+        writers may commit meanwhile. The next write transaction then starts the WAL from its beginning."""
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def incremental_vacuum_enabled(self) -> bool:
         return int(self.conn.execute("PRAGMA auto_vacuum").fetchone()[0]) == 2

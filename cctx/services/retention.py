@@ -55,10 +55,14 @@ def is_expired(conversation: Conversation, horizons_by_channel: Horizons) -> boo
 
 DEFAULT_BATCH_SIZE = 1000
 VACUUM_STEP_PAGES = 2048  # 8 MiB of 4 KiB pages per vacuum transaction
-# After each batch the purge pauses for this share of the time it held the write lock, so that another
-# writer waiting in SQLite's busy handler (which polls every 1-100 ms) finds the lock free promptly.
-PAUSE_SHARE = 0.2
-MIN_PAUSE_S = 0.002
+# Fairness to other writers (an admin's `conversation link` during the nightly purge). After each batch
+# the purge checkpoints the WAL (which keeps the WAL small) without holding the write lock, so another
+# writer can commit meanwhile. But a writer waiting for the lock retries after 1, 2, 5 ... ms and then
+# only every 100 ms (SQLite's busy handler), so it finds such a gap only by luck. At least every
+# YIELD_EVERY_S the purge therefore leaves the lock free for YIELD_FOR_S, longer than that 100 ms, which
+# the next retry of any waiting writer finds: nobody waits much longer than YIELD_EVERY_S.
+YIELD_EVERY_S = 0.75
+YIELD_FOR_S = 0.11
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,26 @@ def purge_scope(
     return PurgeScope(horizon, in_scope)
 
 
+@dataclass(frozen=True)
+class PurgePlan:
+    """What a purge will go through: the expired conversations found at the start, in id order."""
+
+    scope: PurgeScope
+    candidates: list[int]
+    batch_size: int
+    started: float  # time.monotonic() when planning began: the run's "seconds" include the planning
+
+
+def plan_purge(repo: Repository, scope: PurgeScope, batch_size: int = DEFAULT_BATCH_SIZE) -> PurgePlan:
+    """Find the expired conversations through the expiry index, read without taking the write lock.
+
+    Batches go in id order, so each one deletes neighbouring rows and touches few pages."""
+    started = time.monotonic()
+    with repo.read_snapshot():
+        found = [i for slug, cut in scope.horizons.items() for i in repo.expired_conversation_ids(slug, cut)]
+    return PurgePlan(scope, sorted(found), batch_size, started)
+
+
 @dataclass
 class PurgeBatch:
     """The conversations one batch deletes, counted before they are deleted."""
@@ -103,53 +127,50 @@ class PurgeBatch:
 class ExpiredBatches:
     """THE selection of what a purge deletes, batch by batch; a dry run walks exactly the same batches.
 
-    Walks each channel's expired conversations through the expiry index in (expires_from, id) order and
-    adds to each batch the tombstones merged (transitively) into what it takes. A tombstone already taken
-    is never taken again: a real run has deleted it, a dry run remembers it.
+    Each batch takes the next planned conversations that are still expired when the batch runs (checked
+    inside the batch's transaction, so a conversation reopened meanwhile is kept) and adds the tombstones
+    merged, transitively, into what it takes. A tombstone already taken is never taken again: a real run
+    has deleted it, a dry run remembers it.
     """
 
-    def __init__(self, repo: Repository, scope: PurgeScope, batch_size: int) -> None:
+    def __init__(self, repo: Repository, plan: PurgePlan) -> None:
         self.repo = repo
-        self.batch_size = batch_size
-        self.channels = [(slug, scope.horizons[slug]) for slug in CHANNEL_SLUGS if slug in scope.horizons]
+        self.plan = plan
         self.position = 0
-        self.after: tuple[str, int] | None = None
         self.taken_tombstones: set[int] = set()
 
-    def _roots(self, wanted: int, *, move: bool) -> list[PurgeCandidate]:
-        position, after = self.position, self.after
-        found: list[PurgeCandidate] = []
-        while len(found) < wanted and position < len(self.channels):
-            slug, horizon = self.channels[position]
-            ask = wanted - len(found)
-            rows = self.repo.expired_conversations(slug, horizon, after, ask)
-            if rows:
-                last = rows[-1]
-                after = (last.expires_from or "", last.id)
-            found.extend(r for r in rows if r.id not in self.taken_tombstones)
-            if len(rows) < ask:
-                position, after = position + 1, None
-        if move:
-            self.position, self.after = position, after
-        return found
+    def _expired(self, candidate: PurgeCandidate) -> bool:
+        horizon = self.plan.scope.horizons.get(candidate.channel)
+        return (
+            candidate.status in ("closed", "merged")
+            and candidate.expires_from is not None
+            and horizon is not None
+            and candidate.expires_from < horizon
+        )
 
     def has_more(self) -> bool:
-        return bool(self._roots(1, move=False))
+        return self.position < len(self.plan.candidates)
 
     def next_batch(self) -> PurgeBatch | None:
-        roots = self._roots(self.batch_size, move=True)
-        if not roots:
-            return None
+        while self.has_more():
+            chunk = self.plan.candidates[self.position : self.position + self.plan.batch_size]
+            self.position += len(chunk)
+            wanted = [i for i in chunk if i not in self.taken_tombstones]
+            roots = [c for c in self.repo.purge_candidates(wanted) if self._expired(c)]
+            if roots:
+                return self._batch(roots)
+        return None
+
+    def _batch(self, roots: list[PurgeCandidate]) -> PurgeBatch:
         taken = {r.id: r for r in roots}
         for tombstone in self.repo.tombstones_merged_into(list(taken)):
             if tombstone.id not in self.taken_tombstones:
                 taken.setdefault(tombstone.id, tombstone)
         self.taken_tombstones.update(c.id for c in taken.values() if c.status == "merged")
-        items = self.repo.item_counts(taken)
         item_counts: Counter[str] = Counter()
-        for conversation_id, n in items.items():
+        for conversation_id, n in self.repo.item_counts(taken).items():
             item_counts[taken[conversation_id].channel] += n
-        return PurgeBatch(list(taken), len(roots), Counter(c.channel for c in taken.values()), item_counts)
+        return PurgeBatch(sorted(taken), len(roots), Counter(c.channel for c in taken.values()), item_counts)
 
 
 @dataclass
@@ -208,7 +229,7 @@ def _delete_batches(
     now: str,
     actor: str,
     advance: Callable[[int], None],
-    on_batch: Callable[[float], None] | None,
+    on_batch: Callable[[float], None],
 ) -> tuple[PurgeTotals, list[dict[str, Any]]]:
     """Delete batch after batch, each in one short transaction that also carries the running totals;
     the last one writes the single audit record. Killed at any instant, a rerun finishes the job."""
@@ -216,6 +237,7 @@ def _delete_batches(
     resumed: list[dict[str, Any]] = []
     carried = PurgeTotals()
     first = True
+    last_yield = time.monotonic()
     while True:
         started = time.monotonic()
         with repo.transaction():
@@ -239,20 +261,16 @@ def _delete_batches(
                     repo.clear_purge_progress()
                 else:
                     repo.save_purge_progress(now, actor, details)
-        held = time.monotonic() - started
-        if on_batch is not None:
-            on_batch(held)
+        committed = time.monotonic()
+        on_batch(committed - started)
         if batch is not None:
             advance(batch.roots)
+        repo.checkpoint()
         if last:
             return mine, resumed
-        time.sleep(max(MIN_PAUSE_S, held * PAUSE_SHARE))
-
-
-def expired_count(repo: Repository, scope: PurgeScope) -> int:
-    """How many conversations are expired in scope now (for a progress bar; tombstones pulled in by a
-    merge target are counted where they expire on their own)."""
-    return sum(repo.count_expired_conversations(slug, cut) for slug, cut in scope.horizons.items())
+        if committed - last_yield >= YIELD_EVERY_S:
+            time.sleep(max(0.0, YIELD_FOR_S - (time.monotonic() - committed)))
+            last_yield = time.monotonic()
 
 
 def reclaim_space(repo: Repository) -> int:
@@ -267,11 +285,10 @@ def reclaim_space(repo: Repository) -> int:
 
 def purge(
     repo: Repository,
-    scope: PurgeScope,
+    plan: PurgePlan,
     *,
     now: str,
     actor: str,
-    batch_size: int = DEFAULT_BATCH_SIZE,
     dry_run: bool = False,
     vacuum: bool = False,
     advance: Callable[[int], None] | None = None,
@@ -279,8 +296,15 @@ def purge(
 ) -> dict[str, Any]:
     """Delete what is expired in ``scope`` (rule 7), or with ``dry_run`` count exactly that and write nothing."""
     advance = advance or (lambda _n: None)
-    started = time.monotonic()
-    batches = ExpiredBatches(repo, scope, batch_size)
+    scope = plan.scope
+    holds: list[float] = []
+
+    def held(seconds: float) -> None:
+        holds.append(seconds)
+        if on_batch is not None:
+            on_batch(seconds)
+
+    batches = ExpiredBatches(repo, plan)
     resumed: list[dict[str, Any]] = []
     if dry_run:
         totals = PurgeTotals()
@@ -289,9 +313,9 @@ def purge(
                 totals.add(batch)
                 advance(batch.roots)
     else:
-        with repo.purge_lock():
+        with repo.purge_lock(), repo.manual_checkpoints():
             totals, resumed = _delete_batches(
-                repo, batches, scope, now=now, actor=actor, advance=advance, on_batch=on_batch
+                repo, batches, scope, now=now, actor=actor, advance=advance, on_batch=held
             )
     details = totals.details(scope)
     result: dict[str, Any] = {
@@ -306,9 +330,10 @@ def purge(
     }
     if resumed:
         result["resumed"] = resumed
+    result["longest_batch_ms"] = round(max(holds, default=0.0) * 1000, 1)
     if vacuum:
         result["bytes_freed"] = 0 if dry_run else reclaim_space(repo)
-    result["seconds"] = round(time.monotonic() - started, 3)
+    result["seconds"] = round(time.monotonic() - plan.started, 3)
     return result
 
 
