@@ -7,29 +7,29 @@ Compares, on the same file and as median wall time of repeated runs:
 prints EXPLAIN QUERY PLAN of the query cctx runs, and appends the figures to bench/RESULTS.md.
 
 Usage:
-    python bench/bench_history.py                 # the seeded database of bench/common.py, if present
+    python bench/bench_history.py                 # the seeded database of bench/common.py (1M conversations)
     python bench/bench_history.py --db PATH       # any cctx database
-    python bench/bench_history.py --small         # build (once) a smaller synthetic database here
+    python bench/bench_history.py --small         # build (once) a smaller synthetic database in bench/.cache
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-BIN = Path(sys.executable).parent
-RESULTS = BENCH / "RESULTS.md"
+sys.path.insert(0, str(BENCH.parent))
+
+from bench import common  # noqa: E402
+
+BIN = common.bin_dir()
 SMALL_DB = BENCH / ".cache" / "history-small.db"
 TARGET_CONVERSATIONS = 200
 
@@ -44,24 +44,6 @@ HAND_SQL = (
 )
 
 
-def seeded_db() -> Path | None:
-    """The cached seeded database of bench/common.py, when that module exists."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        from bench import common  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    for name in ("seeded_db", "seeded_database", "ensure_seeded_db", "ensure_db", "get_db", "database"):
-        found = getattr(common, name, None)
-        if callable(found):
-            return Path(found())
-    for name in ("SEEDED_DB", "DB_PATH", "DB"):
-        found = getattr(common, name, None)
-        if found:
-            return Path(found)
-    return None
-
-
 def build_small_db(path: Path, conversations: int = 100_000, items_per: int = 10) -> Path:
     """A synthetic cctx database (schema from `cctx db init`): one person with 200 conversations, the
     rest spread over 20,000 people and unknown contacts. Built once and kept."""
@@ -71,7 +53,7 @@ def build_small_db(path: Path, conversations: int = 100_000, items_per: int = 10
     tmp = path.with_suffix(".tmp")
     for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         stale.unlink(missing_ok=True)
-    subprocess.run([str(BIN / "cctx"), "--db", str(tmp), "db", "init"], check=True, stdout=subprocess.DEVNULL)
+    common.run_cctx(tmp, "db", "init")
     rng = random.Random(6)
     now = datetime(2026, 11, 25, 12, tzinfo=UTC)
     channels = ["whatsapp", "sms", "voice", "email", "telegram", "livechat", "messenger", "facebook_posts"]
@@ -154,21 +136,16 @@ def database_facts(db: Path) -> dict[str, int]:
     return facts
 
 
-def median_ms(argv: list[str], runs: int, env: dict[str, str], cwd: str) -> tuple[float, float]:
-    """Median and minimum wall time of ``argv`` over ``runs`` runs (after two warm-up runs), in ms."""
+def timed_ms(argv: Sequence[str], runs: int) -> tuple[float, float]:
+    """Median and minimum wall time of ``argv`` over ``runs`` runs after two warm-ups, in ms."""
     for _ in range(2):
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
-        times.append((time.perf_counter() - start) * 1000)
+        common.run_command(argv)
+    times = [common.run_command(argv).seconds * 1000 for _ in range(runs)]
     return statistics.median(times), min(times)
 
 
 def query_plan(db: Path, person: int) -> list[str]:
     """EXPLAIN QUERY PLAN of the SQL cctx builds for this history (the repository's own builder)."""
-    sys.path.insert(0, str(ROOT))
     from cctx.repository import Repository
     from cctx.repository.history import HistoryQuery
 
@@ -180,72 +157,58 @@ def query_plan(db: Path, person: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--db", type=Path, help="a cctx database (default: the seeded one of bench/common.py)")
     parser.add_argument("--small", action="store_true", help=f"use (and build once) {SMALL_DB.name}")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--no-append", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args()
 
-    db = args.db or (build_small_db(SMALL_DB) if args.small else seeded_db())
-    if db is None:
-        raise SystemExit("no seeded database (bench/common.py); pass --db PATH or --small")
-    db = db.resolve()
+    db = (args.db or (build_small_db(SMALL_DB) if args.small else common.seeded_db())).resolve()
     person, count = pick_person(db)
     facts = database_facts(db)
-    shown = len(__import__("json").loads(subprocess.run(
-        [str(BIN / "cctx"), "--db", str(db), "history", "show", str(person), "-f", "json"],
-        check=True, capture_output=True, text=True).stdout))
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CCTX_")}
+    shown = len(json.loads(common.run_cctx(db, "history", "show", str(person), "-f", "json").stdout))
     hand_sql = HAND_SQL.format(person=person)
     commands = {
-        "python -c 'import sqlite3'": [sys.executable, "-c", "import sqlite3"],
-        "sqlite-utils query (hand-written SQL)": [str(BIN / "sqlite-utils"), "query", str(db), hand_sql],
-        "cctx history show -f json": [str(BIN / "cctx"), "--db", str(db), "history", "show", str(person),
-                                      "-f", "json"],
+        "`python -c 'import sqlite3'`": [sys.executable, "-c", "import sqlite3"],
+        "`sqlite-utils query` (hand-written SQL)": [str(BIN / "sqlite-utils"), "query", str(db), hand_sql],
+        "`cctx history show -f json`": [common.CCTX, "--db", str(db), "history", "show", str(person), "-f", "json"],
     }
-    with tempfile.TemporaryDirectory() as cwd:  # no ./cctx.yaml or ./cctx.db around
-        figures = {label: median_ms(argv, args.runs, env, cwd) for label, argv in commands.items()}
+    figures = {label: timed_ms(argv, args.runs) for label, argv in commands.items()}
     plan = query_plan(db, person)
+    cctx_ms, utils_ms = figures["`cctx history show -f json`"][0], figures[
+        "`sqlite-utils query` (hand-written SQL)"][0]
 
-    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    lines = [
-        f"## history show — {when}",
-        "",
-        f"Database `{db}`: {facts['people']:,} people, {facts['conversations']:,} conversations, "
-        f"{facts['items']:,} items, {facts['bytes'] / 2**20:,.0f} MiB. Person {person}: {count} linked "
-        f"conversations, {shown} shown in history. Median of {args.runs} runs after 2 warm-ups, whole process, "
-        f"output to /dev/null; {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, SQLite "
-        f"{sqlite3.sqlite_version}.",
+    body = "\n".join([
+        f"Database `{db.name}`: {facts['people']:,} people, {facts['conversations']:,} conversations, "
+        f"{facts['items']:,} items, {facts['bytes'] / 1e6:,.0f} MB. Person {person}: {count} linked "
+        f"conversations, {shown} in history (posts and tombstones left out). Whole processes, wall clock, "
+        f"median and minimum of {args.runs} runs after 2 warm-ups; the environment of bench/common.py.",
         "",
         "| command | median ms | min ms |",
         "|---|---:|---:|",
         *(f"| {label} | {med:.1f} | {low:.1f} |" for label, (med, low) in figures.items()),
+        f"| **cctx / sqlite-utils** | **{cctx_ms / utils_ms:.2f}x** (target: below 1) | |",
         "",
-        "Commands:",
+        "Commands (`python bench/bench_history.py`):",
         "",
         "```",
         f"{sys.executable} -c 'import sqlite3'",
         f"{BIN / 'sqlite-utils'} query {db} \"{hand_sql}\"",
-        f"{BIN / 'cctx'} --db {db} history show {person} -f json",
+        f"CCTX_NOW={common.SEED_NOW} {common.CCTX} --db {db} history show {person} -f json",
         "```",
         "",
-        "EXPLAIN QUERY PLAN (the SQL cctx builds):",
+        "EXPLAIN QUERY PLAN of the SQL cctx builds:",
         "",
         "```",
         *plan,
         "```",
-        "",
-    ]
-    text = "\n".join(lines)
-    print(text)
+    ])
+    title = f"history show: a customer with {count} conversations"
+    print(f"## {title}\n\n{body}")
     if not args.no_append:
-        if not RESULTS.exists():
-            RESULTS.write_text("# Benchmark results\n\n", encoding="utf-8")
-        with RESULTS.open("a", encoding="utf-8") as out:
-            out.write("\n" + text)
-        print(f"appended to {RESULTS}", file=sys.stderr)
+        common.append_results(title, body)
+        print(f"appended to {common.RESULTS}", file=sys.stderr)
 
 
 if __name__ == "__main__":
