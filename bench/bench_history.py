@@ -144,14 +144,29 @@ def timed_ms(argv: Sequence[str], runs: int) -> tuple[float, float]:
     return statistics.median(times), min(times)
 
 
-def query_plan(db: Path, person: int) -> list[str]:
+def some_agent(db: Path) -> tuple[str, int]:
+    """The agent with the most queue rights: (name, agent id)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        row = conn.execute(
+            "SELECT a.name, a.id FROM agents a LEFT JOIN agent_queues aq ON aq.agent_id = a.id "
+            "GROUP BY a.id ORDER BY count(aq.queue_id) DESC, a.name LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise SystemExit(f"{db}: no agents")
+    return str(row[0]), int(row[1])
+
+
+def query_plan(db: Path, person: int, agent_id: int | None = None) -> list[str]:
     """EXPLAIN QUERY PLAN of the SQL cctx builds for this history (the repository's own builder)."""
     from cctx.repository import Repository
     from cctx.repository.history import HistoryQuery
 
     repo = Repository.open(db, 5000)
     try:
-        return repo.history_plan(HistoryQuery(person_id=person))
+        return repo.history_plan(HistoryQuery(person_id=person, agent_id=agent_id))
     finally:
         repo.close()
 
@@ -168,14 +183,20 @@ def main() -> None:
     person, count = pick_person(db)
     facts = database_facts(db)
     shown = len(json.loads(common.run_cctx(db, "history", "show", str(person), "-f", "json").stdout))
+    agent, agent_id = some_agent(db)
+    seen = len(json.loads(common.run_cctx(db, "history", "show", str(person), "--as-agent", agent,
+                                          "-f", "json").stdout))
     hand_sql = HAND_SQL.format(person=person)
     commands = {
         "`python -c 'import sqlite3'`": [sys.executable, "-c", "import sqlite3"],
         "`sqlite-utils query` (hand-written SQL)": [str(BIN / "sqlite-utils"), "query", str(db), hand_sql],
         "`cctx history show -f json`": [common.CCTX, "--db", str(db), "history", "show", str(person), "-f", "json"],
+        f"`cctx history show --as-agent {agent} -f json` ({seen} shown)": [
+            common.CCTX, "--db", str(db), "history", "show", str(person), "--as-agent", agent, "-f", "json"],
     }
     figures = {label: timed_ms(argv, args.runs) for label, argv in commands.items()}
     plan = query_plan(db, person)
+    agent_plan = query_plan(db, person, agent_id)
     cctx_ms, utils_ms = figures["`cctx history show -f json`"][0], figures[
         "`sqlite-utils query` (hand-written SQL)"][0]
 
@@ -202,6 +223,12 @@ def main() -> None:
         "",
         "```",
         *plan,
+        "```",
+        "",
+        f"and with `--as-agent {agent}`:",
+        "",
+        "```",
+        *agent_plan,
         "```",
     ])
     title = f"history show: a customer with {count} conversations"
