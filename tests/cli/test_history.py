@@ -131,12 +131,13 @@ def test_posts_channels_and_tombstones_never_appear(demo_cli: Cli) -> None:
     assert demo_cli.json("history", "show", "google_play:gp-reviewer-4410") == []
     assert demo_cli.ok("history", "show", "1", "--channel", "google_play_reviews").stdout == (
         "No conversation history\n")
-    # make 109 a tombstone merged into 112
-    query_sql = ("UPDATE conversations SET status = 'merged', merged_into = 112, "
-                 "merged_at = '2026-11-24T00:00:00Z' WHERE id = 109")
-    _execute(demo_cli.db, query_sql)
-    shown = ids(demo_cli.json("history", "show", "1"))
-    assert 109 not in shown and 112 in shown
+    before = {r["id"]: r for r in demo_cli.json("history", "show", "1")}
+    demo_cli.ok("conversation", "merge", "112", "109")
+    after = {r["id"]: r for r in demo_cli.json("history", "show", "1")}
+    assert 109 not in after and list(after) == [i for i in MAJA if i != 109]
+    # the target shows the moved items in its counts
+    assert after[112]["messages"] == before[112]["messages"] + before[109]["messages"]
+    assert after[112]["notes"] == before[112]["notes"] + before[109]["notes"]
 
 
 def test_unknown_channel_or_status_is_a_usage_error_listing_valid_ones(demo_cli: Cli) -> None:
@@ -195,13 +196,3 @@ def test_csv_and_yaml(demo_cli: Cli) -> None:
     assert "id: 159" in demo_cli.ok("history", "show", UNKNOWN_PHONE, "-f", "yaml").stdout
     assert demo_cli.ok("history", "show", "+385990000000", "-f", "yaml").stdout.strip() == "[]"
 
-
-def _execute(db: Path, sql: str) -> None:
-    import sqlite3
-
-    conn = sqlite3.connect(db)
-    try:
-        with conn:
-            conn.execute(sql)
-    finally:
-        conn.close()
