@@ -20,7 +20,6 @@ import random
 import sqlite3
 import statistics
 import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -136,12 +135,18 @@ def database_facts(db: Path) -> dict[str, int]:
     return facts
 
 
-def timed_ms(argv: Sequence[str], runs: int) -> tuple[float, float]:
-    """Median and minimum wall time of ``argv`` over ``runs`` runs after two warm-ups, in ms."""
-    for _ in range(2):
-        common.run_command(argv)
-    times = [common.run_command(argv).seconds * 1000 for _ in range(runs)]
-    return statistics.median(times), min(times)
+def timed_ms(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """Median and minimum wall time of each command, in ms, over ``runs`` rounds after two warm-up rounds.
+
+    The commands take turns within each round, so a change of load on the machine falls on all alike.
+    """
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    for round_number in range(runs + 2):
+        for label, argv in commands.items():
+            seconds = common.run_command(argv).seconds
+            if round_number >= 2:
+                times[label].append(seconds * 1000)
+    return {label: (statistics.median(t), min(t)) for label, t in times.items()}
 
 
 def some_agent(db: Path) -> tuple[str, int]:
@@ -194,7 +199,7 @@ def main() -> None:
         f"`cctx history show --as-agent {agent} -f json` ({seen} shown)": [
             common.CCTX, "--db", str(db), "history", "show", str(person), "--as-agent", agent, "-f", "json"],
     }
-    figures = {label: timed_ms(argv, args.runs) for label, argv in commands.items()}
+    figures = timed_ms(commands, args.runs)
     plan = query_plan(db, person)
     agent_plan = query_plan(db, person, agent_id)
     cctx_ms, utils_ms = figures["`cctx history show -f json`"][0], figures[
@@ -204,7 +209,8 @@ def main() -> None:
         f"Database `{db.name}`: {facts['people']:,} people, {facts['conversations']:,} conversations, "
         f"{facts['items']:,} items, {facts['bytes'] / 1e6:,.0f} MB. Person {person}: {count} linked "
         f"conversations, {shown} in history (posts and tombstones left out). Whole processes, wall clock, "
-        f"median and minimum of {args.runs} runs after 2 warm-ups; the environment of bench/common.py.",
+        f"median and minimum of {args.runs} rounds after 2 warm-up rounds (the commands take turns in each "
+        "round); the environment of bench/common.py.",
         "",
         "| command | median ms | min ms |",
         "|---|---:|---:|",
