@@ -189,17 +189,21 @@ class PurgeTotals:
         self.items.update(details.get("items_by_channel", {}))
         self.batches += int(details.get("batches", 0))
 
-    def by_channel(self, counts: Counter[str], scope: PurgeScope) -> dict[str, int]:
-        """Every channel in scope (0 included), and any other a merged tombstone came from."""
-        return {s: counts.get(s, 0) for s in CHANNEL_SLUGS if s in scope.horizons or counts.get(s)}
+    def by_channel(self, counts: Counter[str], scope: PurgeScope, nonzero: bool) -> dict[str, int]:
+        """Every channel in scope (0 included unless ``nonzero``), and any other a merged tombstone came from."""
+        return {
+            s: counts.get(s, 0)
+            for s in CHANNEL_SLUGS
+            if counts.get(s) or (s in scope.horizons and not nonzero)
+        }
 
-    def details(self, scope: PurgeScope) -> dict[str, Any]:
-        """Counts per channel and the horizons: what the audit record holds (never any content)."""
+    def details(self, scope: PurgeScope, *, nonzero: bool = False) -> dict[str, Any]:
+        """Counts per channel and the horizons: what the output and the audit record hold (never content)."""
         return {
             "conversations": sum(self.conversations.values()),
             "items": sum(self.items.values()),
-            "by_channel": self.by_channel(self.conversations, scope),
-            "items_by_channel": self.by_channel(self.items, scope),
+            "by_channel": self.by_channel(self.conversations, scope, nonzero),
+            "items_by_channel": self.by_channel(self.items, scope, nonzero),
             "horizon": scope.horizon,
             "horizons": scope.horizons,
             "batches": self.batches,
@@ -255,7 +259,7 @@ def _delete_batches(
             if mine.batches or resumed:
                 everything = PurgeTotals(carried.conversations + mine.conversations, carried.items + mine.items,
                                          carried.batches + mine.batches)
-                details = {**everything.details(scope), **({"resumed": resumed} if resumed else {})}
+                details = {**everything.details(scope, nonzero=True), **({"resumed": resumed} if resumed else {})}
                 if last:
                     repo.record_audit(now, actor, "history.purge", [], details)
                     repo.clear_purge_progress()
@@ -330,7 +334,8 @@ def purge(
     }
     if resumed:
         result["resumed"] = resumed
-    result["longest_batch_ms"] = round(max(holds, default=0.0) * 1000, 1)
+    if not dry_run:
+        result["longest_batch_ms"] = round(max(holds, default=0.0) * 1000, 1)
     if vacuum:
         result["bytes_freed"] = 0 if dry_run else reclaim_space(repo)
     result["seconds"] = round(time.monotonic() - plan.started, 3)
