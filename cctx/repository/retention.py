@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cctx.errors import Busy
+from cctx.errors import Busy, Invalid
 from cctx.models import PurgeCandidate
 
 # A JSON array of ids as one parameter: no limit on the number of ids, one prepared statement.
@@ -104,7 +104,10 @@ class RetentionRepository:
         import fcntl
 
         lock_path = self.path.with_name(self.path.name + ".purge.lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise Invalid(f"cannot open the purge lock {lock_path}: {exc.strerror}") from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

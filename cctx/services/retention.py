@@ -119,7 +119,6 @@ class PurgeBatch:
     """The conversations one batch deletes, counted before they are deleted."""
 
     ids: list[int]
-    roots: int
     conversations: Counter[str]
     items: Counter[str]
 
@@ -170,7 +169,7 @@ class ExpiredBatches:
         item_counts: Counter[str] = Counter()
         for conversation_id, n in self.repo.item_counts(taken).items():
             item_counts[taken[conversation_id].channel] += n
-        return PurgeBatch(sorted(taken), len(roots), Counter(c.channel for c in taken.values()), item_counts)
+        return PurgeBatch(sorted(taken), Counter(c.channel for c in taken.values()), item_counts)
 
 
 @dataclass
@@ -251,6 +250,7 @@ def _delete_batches(
                     resumed = _resumed_runs(progress)
                     carried.add_counts(progress[2])
                 first = False
+            position = batches.position
             batch = batches.next_batch()
             if batch is not None:
                 repo.delete_conversations(batch.ids)
@@ -267,8 +267,7 @@ def _delete_batches(
                     repo.save_purge_progress(now, actor, details)
         committed = time.monotonic()
         on_batch(committed - started)
-        if batch is not None:
-            advance(batch.roots)
+        advance(batches.position - position)
         repo.checkpoint()
         if last:
             return mine, resumed
@@ -310,17 +309,22 @@ def purge(
 
     batches = ExpiredBatches(repo, plan)
     resumed: list[dict[str, Any]] = []
+    freed = 0
     if dry_run:
         totals = PurgeTotals()
         with repo.read_snapshot():
+            position = 0
             while (batch := batches.next_batch()) is not None:
                 totals.add(batch)
-                advance(batch.roots)
+                advance(batches.position - position)
+                position = batches.position
     else:
-        with repo.purge_lock(), repo.manual_checkpoints():
-            totals, resumed = _delete_batches(
-                repo, batches, scope, now=now, actor=actor, advance=advance, on_batch=held
-            )
+        with repo.purge_lock():
+            with repo.manual_checkpoints():
+                totals, resumed = _delete_batches(
+                    repo, batches, scope, now=now, actor=actor, advance=advance, on_batch=held
+                )
+            freed = reclaim_space(repo) if vacuum else 0
     details = totals.details(scope)
     result: dict[str, Any] = {
         "conversations": details["conversations"],
@@ -337,7 +341,7 @@ def purge(
     if not dry_run:
         result["longest_batch_ms"] = round(max(holds, default=0.0) * 1000, 1)
     if vacuum:
-        result["bytes_freed"] = 0 if dry_run else reclaim_space(repo)
+        result["bytes_freed"] = 0 if dry_run else freed
     result["seconds"] = round(time.monotonic() - plan.started, 3)
     return result
 

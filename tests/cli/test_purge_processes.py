@@ -227,3 +227,28 @@ def test_another_writer_gets_in_during_a_purge(big: tuple[Path, set[int]]) -> No
     purge.communicate(timeout=30)
     assert purge.returncode == 0
     assert waits and max(waits) < 1.0, waits
+
+
+def test_progress_bar_only_on_a_terminal_and_stdout_holds_only_the_summary(big: tuple[Path, set[int]]) -> None:
+    import pty
+
+    db, expired = big
+    master, slave = pty.openpty()
+    env = {**os.environ, "CCTX_NOW": NOW, "CCTX_ACTOR": "cron", "CCTX_CONFIG": "", "CCTX_FORMAT": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "cctx", "--db", str(db), "history", "purge", "--older-than", "90d",
+                             "--batch-size", "100"], env=env, stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = proc.communicate(timeout=30)
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"Purging" in seen and b"100%" in seen
+    assert out.count("\n") == 1 and out.startswith(f"Purged {len(expired)} conversations")
