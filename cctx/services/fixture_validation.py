@@ -1,0 +1,439 @@
+"""Fixture validation: every rule of the fixture format checked, every problem kept with its location."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from cctx.channels import CALL_EVENTS, CHANNELS, STATUSES
+from cctx.errors import Invalid
+from cctx.refs import DestinationRef, normalize_value, parse_ref
+from cctx.repository import Repository
+from cctx.times import normalize_ts
+
+SECTIONS = ("queues", "agents", "people", "conversations")
+PERSON_KEYS = {"id", "first_name", "last_name", "gender", "city", "country", "attributes", "tags", "destinations"}
+PROFILE_FIELDS = ("first_name", "last_name", "gender", "city", "country")
+CONVERSATION_KEYS = {
+    "id", "channel", "contact", "customer", "queue", "agents", "status", "created_at", "closed_at", "items",
+}
+ITEM_KEYS = {"at", "kind", "author", "text", "event", "recording"}
+MISSING = object()
+
+
+@dataclass
+class PersonPlan:
+    id: int | None
+    fields: dict[str, str | None]
+    attributes: dict[str, Any]
+    tags: list[str]
+    destinations: list[tuple[str, str]]
+
+
+@dataclass
+class ConversationPlan:
+    id: int | None
+    channel: str
+    contact: str
+    customer: Any  # MISSING (auto-link), None (explicit unlink), or a reference
+    where: str
+    queue: str | None
+    agents: list[str]
+    status: str
+    created_at: str
+    closed_at: str | None
+    items: list[tuple[str, str, str | None, str | None, str | None, str | None]] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    queues: list[str] = field(default_factory=list)
+    agents: list[tuple[str, list[str]]] = field(default_factory=list)
+    people: list[PersonPlan] = field(default_factory=list)
+    conversations: list[ConversationPlan] = field(default_factory=list)
+
+
+class Problems:
+    """Every problem of the files, each with its location."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.lines.append(f"{where}: {message}")
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise Invalid("must be text")
+    return str(value).strip() or None
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise Invalid("must be a text, number or boolean")
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Invalid("must be a list")
+    return value
+
+
+def _unknown_keys(entry: dict[str, Any], allowed: set[str], where: str, problems: Problems) -> None:
+    for key in entry:
+        if key not in allowed:
+            problems.add(where, f"unknown key {key!r}")
+
+
+def _id(value: Any, where: str, problems: Problems) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        problems.add(where, f"id must be a positive whole number, not {value!r}")
+        return None
+    return value
+
+
+class Validator:
+    """Builds an ImportPlan from the documents, collecting every problem."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+        self.problems = Problems()
+        self.plan = ImportPlan()
+        self.known_queues = set(repo.queue_names())
+        self.known_agents = set(repo.agent_names())
+        self.person_ids: dict[int, str] = {}
+        self.owners: dict[tuple[str, str], int | None] = {}
+        self.file_people: dict[int, PersonPlan] = {}
+        self.conversation_ids: dict[int, str] = {}
+
+    def run(self, documents: list[tuple[str, Any]]) -> ImportPlan:
+        sections: dict[str, list[tuple[str, Any]]] = {s: [] for s in SECTIONS}
+        for name, data in documents:
+            if data is None:
+                continue
+            if not isinstance(data, dict):
+                self.problems.add(name, "must be a mapping with queues, agents, people, conversations")
+                continue
+            for key, value in data.items():
+                if key not in SECTIONS:
+                    self.problems.add(name, f"unknown key {key!r}")
+                elif not isinstance(value, list):
+                    self.problems.add(f"{name}: {key}", "must be a list")
+                else:
+                    sections[key].extend((f"{name}: {key}[{i}]", entry) for i, entry in enumerate(value))
+        for where, entry in sections["queues"]:
+            self._queue(where, entry)
+        for where, entry in sections["agents"]:
+            self._agent(where, entry)
+        for where, entry in sections["people"]:
+            self._person(where, entry)
+        self._check_existing_people()
+        self._check_destination_owners()
+        for where, entry in sections["conversations"]:
+            self._conversation(where, entry)
+        self._check_existing_conversations()
+        return self.plan
+
+    def _name_entry(self, where: str, entry: Any, allowed: set[str]) -> str | None:
+        if not isinstance(entry, dict):
+            self.problems.add(where, "must be a mapping")
+            return None
+        _unknown_keys(entry, allowed, where, self.problems)
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            self.problems.add(where, "name is required")
+            return None
+        return name.strip()
+
+    def _queue(self, where: str, entry: Any) -> None:
+        name = self._name_entry(where, entry, {"name"})
+        if name is None:
+            return
+        if name in self.known_queues:
+            self.problems.add(where, f"queue {name!r} already exists")
+            return
+        self.known_queues.add(name)
+        self.plan.queues.append(name)
+
+    def _agent(self, where: str, entry: Any) -> None:
+        name = self._name_entry(where, entry, {"name", "queues"})
+        if name is None:
+            return
+        if name == "customer":
+            self.problems.add(where, "'customer' is reserved and cannot name an agent")
+            return
+        if name in self.known_agents:
+            self.problems.add(where, f"agent {name!r} already exists")
+        try:
+            queues = [str(q) for q in _list(entry.get("queues"))]
+        except Invalid as exc:
+            self.problems.add(f"{where}.queues", exc.message)
+            queues = []
+        for queue in queues:
+            if queue not in self.known_queues:
+                self.problems.add(f"{where}.queues", f"unknown queue {queue!r}")
+        self.known_agents.add(name)
+        self.plan.agents.append((name, queues))
+
+    def _person(self, where: str, entry: Any) -> None:
+        if not isinstance(entry, dict):
+            self.problems.add(where, "must be a mapping")
+            return
+        _unknown_keys(entry, PERSON_KEYS, where, self.problems)
+        person_id = _id(entry.get("id"), where, self.problems)
+        if person_id is not None:
+            if person_id in self.person_ids:
+                self.problems.add(where, f"duplicate person id {person_id} (also at {self.person_ids[person_id]})")
+            self.person_ids[person_id] = where
+        fields: dict[str, str | None] = {}
+        for key in PROFILE_FIELDS:
+            try:
+                fields[key] = _text(entry.get(key))
+            except Invalid as exc:
+                self.problems.add(f"{where}.{key}", exc.message)
+        attributes: dict[str, Any] = {}
+        raw_attrs = entry.get("attributes") or {}
+        if not isinstance(raw_attrs, dict):
+            self.problems.add(f"{where}.attributes", "must be a mapping")
+            raw_attrs = {}
+        for key, value in raw_attrs.items():
+            try:
+                attributes[str(key)] = _scalar(value)
+            except Invalid as exc:
+                self.problems.add(f"{where}.attributes.{key}", exc.message)
+        tags: list[str] = []
+        try:
+            for tag in _list(entry.get("tags")):
+                text = _text(tag)
+                if text:
+                    tags.append(text)
+        except Invalid as exc:
+            self.problems.add(f"{where}.tags", exc.message)
+        destinations = self._destinations(where, entry.get("destinations"))
+        plan = PersonPlan(person_id, fields, attributes, tags, destinations)
+        if not any(fields.values()) and not destinations:
+            self.problems.add(where, "a person needs a name or a destination")
+        self.plan.people.append(plan)
+        if person_id is not None:
+            self.file_people[person_id] = plan
+
+    def _destinations(self, where: str, raw: Any) -> list[tuple[str, str]]:
+        try:
+            entries = _list(raw)
+        except Invalid as exc:
+            self.problems.add(f"{where}.destinations", exc.message)
+            return []
+        result = []
+        for i, dest in enumerate(entries):
+            here = f"{where}.destinations[{i}]"
+            if not isinstance(dest, dict) or "type" not in dest or "value" not in dest:
+                self.problems.add(here, "must be a mapping with type and value")
+                continue
+            _unknown_keys(dest, {"type", "value"}, here, self.problems)
+            if not isinstance(dest["value"], str):
+                self.problems.add(here, f"value must be quoted text, not {dest['value']!r}")
+                continue
+            try:
+                pair = (str(dest["type"]), normalize_value(str(dest["type"]), dest["value"]))
+            except Invalid as exc:
+                self.problems.add(here, exc.message)
+                continue
+            if pair in self.owners:
+                self.problems.add(here, f"duplicate destination {pair[0]}:{pair[1]}")
+                continue
+            self.owners[pair] = None  # resolved to a person id once ids are known
+            result.append(pair)
+        return result
+
+    def _check_existing_people(self) -> None:
+        for person_id in sorted(self.repo.existing_person_ids(self.person_ids)):
+            self.problems.add(self.person_ids[person_id], f"person id {person_id} already exists in the database")
+
+    def _check_destination_owners(self) -> None:
+        for person in self.plan.people:
+            for pair in person.destinations:
+                owner = self.repo.destination_owner(*pair)
+                if owner is not None:
+                    self.problems.add("people", f"destination {pair[0]}:{pair[1]} already belongs to person {owner}")
+                self.owners[pair] = person.id
+
+    def _owner(self, dest_type: str, value: str) -> int | None:
+        """Person id owning a destination, in the files (explicit ids only) or the database."""
+        if (dest_type, value) in self.owners:
+            return self.owners[(dest_type, value)]
+        return self.repo.destination_owner(dest_type, value)
+
+    def _person_exists(self, person_id: int) -> bool:
+        return person_id in self.file_people or bool(self.repo.existing_person_ids([person_id]))
+
+    def _conversation(self, where: str, entry: Any) -> None:
+        if not isinstance(entry, dict):
+            self.problems.add(where, "must be a mapping")
+            return
+        _unknown_keys(entry, CONVERSATION_KEYS, where, self.problems)
+        conversation_id = _id(entry.get("id"), where, self.problems)
+        if conversation_id is not None:
+            if conversation_id in self.conversation_ids:
+                other = self.conversation_ids[conversation_id]
+                self.problems.add(where, f"duplicate conversation id {conversation_id} (also at {other})")
+            self.conversation_ids[conversation_id] = where
+        channel = CHANNELS.get(str(entry.get("channel")))
+        if channel is None:
+            self.problems.add(where, f"unknown channel {entry.get('channel')!r}")
+        contact = None
+        raw_contact = entry.get("contact")
+        if not isinstance(raw_contact, str):
+            self.problems.add(where, f"contact must be quoted text, not {raw_contact!r}")
+        elif channel is not None:
+            try:
+                contact = normalize_value(channel.destination_type, raw_contact)
+            except Invalid as exc:
+                self.problems.add(f"{where}.contact", exc.message)
+        status = entry.get("status", "open")
+        if status not in STATUSES:
+            detail = "merged cannot be imported" if status == "merged" else f"one of {', '.join(STATUSES)}"
+            self.problems.add(where, f"invalid status {status!r} ({detail})")
+        created_at = self._timestamp(entry, "created_at", where, required=True)
+        closed_at = self._timestamp(entry, "closed_at", where, required=status == "closed")
+        queue = entry.get("queue")
+        if queue is not None and queue not in self.known_queues:
+            self.problems.add(where, f"unknown queue {queue!r}")
+        try:
+            agents = [str(a) for a in _list(entry.get("agents"))]
+        except Invalid as exc:
+            self.problems.add(f"{where}.agents", exc.message)
+            agents = []
+        for agent in agents:
+            if agent not in self.known_agents:
+                self.problems.add(f"{where}.agents", f"unknown agent {agent!r}")
+        customer = entry.get("customer", MISSING)
+        if customer is not MISSING and customer is not None:
+            customer = self._customer(customer, f"{where}.customer")
+        items = self._items(entry.get("items"), where, channel)
+        if channel is None or contact is None or created_at is None or status not in STATUSES:
+            return
+        self.plan.conversations.append(
+            ConversationPlan(
+                conversation_id, channel.slug, contact, customer, where, queue, agents, status,
+                created_at, closed_at, items,
+            )
+        )
+
+    def _customer(self, raw: Any, where: str) -> int | None:
+        try:
+            ref = parse_ref(raw)
+        except Invalid as exc:
+            self.problems.add(where, exc.message)
+            return None
+        if isinstance(ref, DestinationRef):
+            owner = self._owner(ref.type, ref.value)
+            if owner is None:
+                self.problems.add(where, f"no person owns {ref}")
+            return owner
+        if not self._person_exists(ref.person_id):
+            self.problems.add(where, f"unknown person {ref.person_id}")
+            return None
+        return ref.person_id
+
+    def _timestamp(self, entry: dict[str, Any], key: str, where: str, *, required: bool) -> str | None:
+        value = entry.get(key)
+        if value is None:
+            if required:
+                when = " when status is closed" if key == "closed_at" else ""
+                self.problems.add(where, f"{key} is required{when}")
+            return None
+        try:
+            return normalize_ts(value, key)
+        except Invalid as exc:
+            self.problems.add(where, exc.message)
+            return None
+
+    def _items(self, raw: Any, where: str, channel: Any) -> list[Any]:
+        try:
+            entries = _list(raw)
+        except Invalid as exc:
+            self.problems.add(f"{where}.items", exc.message)
+            return []
+        items = []
+        for i, item in enumerate(entries):
+            here = f"{where}.items[{i}]"
+            if not isinstance(item, dict):
+                self.problems.add(here, "must be a mapping")
+                continue
+            before = len(self.problems.lines)
+            _unknown_keys(item, ITEM_KEYS, here, self.problems)
+            at = self._timestamp(item, "at", here, required=True)
+            kind = item.get("kind")
+            if kind not in ("message", "note", "call_event"):
+                self.problems.add(here, f"unknown item kind {kind!r} (message, note or call_event)")
+            elif channel is not None and kind not in channel.item_kinds:
+                self.problems.add(here, f"kind {kind} is not allowed on channel {channel.slug}")
+            author, text, event, recording = (item.get(k) for k in ("author", "text", "event", "recording"))
+            if kind in ("message", "note"):
+                self._message(here, kind, author, text, event, recording)
+            elif kind == "call_event":
+                self._call_event(here, author, text, event, recording)
+            if len(self.problems.lines) == before and at is not None:
+                items.append((at, kind, author, text, event, recording))
+        return items
+
+    def _author(self, here: str, author: Any, *, agent_only: bool) -> None:
+        if author == "customer" and not agent_only:
+            return
+        if author == "customer":
+            self.problems.add(here, "a note's author must be an agent, not the customer")
+        elif author not in self.known_agents:
+            self.problems.add(here, f"unknown agent {author!r} as author")
+
+    def _message(self, here: str, kind: str, author: Any, text: Any, event: Any, recording: Any) -> None:
+        if author is None:
+            self.problems.add(here, f"a {kind} needs an author")
+        else:
+            self._author(here, author, agent_only=kind == "note")
+        if not isinstance(text, str) or not text:
+            self.problems.add(here, f"a {kind} needs a text")
+        if event is not None or recording is not None:
+            self.problems.add(here, f"a {kind} takes no event or recording")
+
+    def _call_event(self, here: str, author: Any, text: Any, event: Any, recording: Any) -> None:
+        if author is not None:
+            self._author(here, author, agent_only=False)
+        if text is not None:
+            self.problems.add(here, "a call_event takes no text")
+        if event not in CALL_EVENTS:
+            self.problems.add(here, f"unknown call event {event!r} (one of {', '.join(CALL_EVENTS)})")
+        elif event == "recording" and not (isinstance(recording, str) and recording):
+            self.problems.add(here, "a recording event needs a recording reference")
+        elif event != "recording" and recording is not None:
+            self.problems.add(here, f"recording is only allowed on a recording event, not on {event}")
+
+    def _check_existing_conversations(self) -> None:
+        for cid in sorted(self.repo.existing_conversation_ids(self.conversation_ids)):
+            self.problems.add(self.conversation_ids[cid], f"conversation id {cid} already exists in the database")
+
+
+def validate(repo: Repository, documents: list[tuple[str, Any]]) -> ImportPlan:
+    """Check every rule; raise Invalid listing every problem, or return the plan to write."""
+    validator = Validator(repo)
+    plan = validator.run(documents)
+    if validator.problems:
+        count = len(validator.problems.lines)
+        raise Invalid(
+            f"import refused, nothing written: {count} problem{'s' if count != 1 else ''}",
+            validator.problems.lines,
+        )
+    return plan
