@@ -54,7 +54,7 @@ def is_expired(conversation: Conversation, horizons_by_channel: Horizons) -> boo
 # --- The purge: scope, the one selection of expired batches, and their deletion. -----------------------
 
 DEFAULT_BATCH_SIZE = 1000
-VACUUM_STEP_PAGES = 2048  # 8 MiB of 4 KiB pages per vacuum transaction
+VACUUM_STEP_PAGES = 256  # 1 MiB of 4 KiB pages per vacuum transaction: each one a few ms
 # Fairness to other writers (an admin's `conversation link` during the nightly purge). After each batch
 # the purge checkpoints the WAL (which keeps the WAL small) without holding the write lock, so another
 # writer can commit meanwhile. But a writer waiting for the lock retries after 1, 2, 5 ... ms and then
@@ -281,8 +281,10 @@ def reclaim_space(repo: Repository) -> int:
     if not repo.incremental_vacuum_enabled():
         return 0
     before = repo.file_size()
-    while repo.free_pages():
-        repo.incremental_vacuum_step(VACUUM_STEP_PAGES)
+    with repo.manual_checkpoints():
+        while repo.free_pages():
+            repo.incremental_vacuum_step(VACUUM_STEP_PAGES)
+            repo.checkpoint()
     return max(0, before - repo.file_size())
 
 
