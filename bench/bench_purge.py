@@ -5,7 +5,7 @@ conversations, 10,000,000 items), with `--older-than 365d` at CCTX_NOW (about 56
 conversations with 5,600,000 items):
   1. `cctx --db COPY history purge --older-than 365d -f json` alone, as a whole process: conversations/s,
      items/s, the longest batch transaction (BEGIN IMMEDIATE to COMMIT, reported by cctx), the largest
-     WAL file seen (polled every 2 ms);
+     WAL file seen (polled every 2 ms); then `--vacuum` on the purged copy: bytes freed and time;
   2. the same purge again on a fresh copy while an admin runs `cctx conversation link ID PERSON` every
      ~1.5 s (each a whole process, timed; compared with the same command on an idle copy) and a probe
      connection writes a one-row transaction every 50-150 ms (time to get the write lock);
@@ -182,6 +182,12 @@ def main() -> None:
     print(f"cctx alone: {wall:.1f} s, {json.dumps({k: result[k] for k in ('conversations', 'items')})}, "
           f"longest batch {result['longest_batch_ms']} ms, WAL {wal.largest / 2**20:.1f} MiB", file=sys.stderr)
     cctx_digest = survivors_digest(cctx_copy)
+    size_before = cctx_copy.stat().st_size
+    with WalWatcher(cctx_copy) as vacuum_wal:
+        vacuumed = common.run_cctx(cctx_copy, "history", "purge", "--older-than", args.older_than, "--vacuum",
+                                   "-f", "json")
+    freed = json.loads(vacuumed.stdout)["bytes_freed"]
+    print(f"vacuum: {freed / 2**20:.0f} MiB freed in {vacuumed.seconds:.1f} s", file=sys.stderr)
 
     # 2. the purge with an admin linking conversations and a probe writing
     common.copy_db(source, cctx_copy)
@@ -227,6 +233,9 @@ def main() -> None:
                 f"idle median {idle_median:.2f} s")
     probe_row = (f"longest {waits[-1] * 1000:.0f} ms, p99 {waits[int(len(waits) * 0.99)] * 1000:.0f} ms, "
                  f"median {waits[len(waits) // 2] * 1000:.1f} ms")
+    vacuum_row = (f"{freed / mib:.0f} MiB freed (file {size_before / mib:.0f} -> "
+                  f"{(size_before - freed) / mib:.0f} MiB) in {vacuumed.seconds:.1f} s, "
+                  f"WAL {vacuum_wal.largest / mib:.1f} MiB")
     printed = json.dumps({k: result[k] for k in ("conversations", "items", "batches", "longest_batch_ms", "seconds")})
     command = f"python bench/bench_purge.py{' --db ' + str(args.db) if args.db else ''} --older-than {args.older_than}"
     body = f"""\
@@ -242,6 +251,7 @@ Command: `{command}`.
 | largest WAL file | {wal.largest / mib:.1f} MiB (target < 20 MiB) |
 | hand-written batched DELETE via sqlite3 (1000 per batch, id order; no counts, audit or pauses) | {hand_row} |
 | **ratio cctx / hand-written** | **{wall / hand.seconds:.2f}x** (target: within 1.3x) |
+| then `history purge --older-than {args.older_than} --vacuum` (nothing left to purge) | {vacuum_row} |
 | the purge again with an admin and a probe writing | {busy_wall:.1f} s, WAL {busy_wal.largest / mib:.1f} MiB |
 | `cctx conversation link` during the purge ({len(links)} runs, whole processes) | {link_row} |
 | probe write transactions during the purge ({len(waits)}): wait for the write lock | {probe_row} |
