@@ -49,12 +49,11 @@ def history_purge(app: App, older_than: str | None, channels: tuple[str, ...], d
         cctx history purge --dry-run
         cctx history purge --older-than 365d --channel sms -f json
     """
-    scope = retention.purge_scope(app.config.retention, app.now_dt,
-                                  parse_duration(older_than) if older_than else None, channels)
-    plan = retention.plan_purge(app.repo, scope, batch_size)
-    with progress(len(plan.candidates), "Purging") as advance:
-        result = retention.purge(app.repo, plan, now=app.now, actor=app.actor, dry_run=dry_run, vacuum=vacuum,
-                                 advance=advance)
+    result = retention.purge_expired(
+        app.repo, app.config.retention, app.now_dt, actor=app.actor,
+        older_than=parse_duration(older_than) if older_than else None, channels=channels,
+        batch_size=batch_size, dry_run=dry_run, vacuum=vacuum, progress=progress,
+    )
     for run in result.get("resumed", []):
         message(f"Recorded {run['conversations']} conversations deleted by an interrupted purge started at "
                 f"{run['started_at']}.")

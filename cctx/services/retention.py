@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from cctx.repository import Repository
 
 Horizons = dict[str, str | None]
+ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
 
 
 def horizons(retention: Retention | None, now: datetime, older_than: timedelta | None = None) -> Horizons:
@@ -346,6 +348,29 @@ def purge(
         result["bytes_freed"] = 0 if dry_run else freed
     result["seconds"] = round(time.monotonic() - plan.started, 3)
     return result
+
+
+def _no_progress(_length: int, _label: str) -> AbstractContextManager[Callable[[int], None]]:
+    return nullcontext(lambda _n: None)
+
+
+def purge_expired(
+    repo: Repository,
+    retention: Retention | None,
+    now: datetime,
+    *,
+    actor: str,
+    older_than: timedelta | None = None,
+    channels: Iterable[str] = (),
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    dry_run: bool = False,
+    vacuum: bool = False,
+    progress: ProgressFactory = _no_progress,
+) -> dict[str, Any]:
+    """`history purge`: the scope, the plan, then the batches; ``progress(total, label)`` gives ``advance``."""
+    plan = plan_purge(repo, purge_scope(retention, now, older_than, channels), batch_size)
+    with progress(len(plan.candidates), "Purging") as advance:
+        return purge(repo, plan, now=format_ts(now), actor=actor, dry_run=dry_run, vacuum=vacuum, advance=advance)
 
 
 def policy(retention: Retention | None) -> dict[str, Any]:
