@@ -123,7 +123,7 @@ def test_killed_at_any_instant_the_database_is_consistent_and_a_rerun_finishes(b
     total = count(db)
     kills = 0
     for delay in (0.0, 0.05, 0.15):  # before any batch, and in the middle of the run
-        proc = cctx(db, "history", "purge", "--older-than", "90d", "--batch-size", "3")
+        proc = cctx(db, "history", "purge", "--older-than", "90d", "--batch-size", "1")
         if delay:
             wait_until_deleting(db, proc, count(db))
             time.sleep(delay)
@@ -158,7 +158,7 @@ def test_killed_at_any_instant_the_database_is_consistent_and_a_rerun_finishes(b
 
 def test_a_second_concurrent_purge_exits_3_and_the_lock_dies_with_its_holder(big: tuple[Path, set[int]]) -> None:
     db, expired = big
-    first = cctx(db, "history", "purge", "--older-than", "90d", "--batch-size", "2")
+    first = cctx(db, "history", "purge", "--older-than", "90d", "--batch-size", "1")
     wait_until_deleting(db, first, count(db))
     second = cctx(db, "history", "purge", "--older-than", "90d")
     out, err = second.communicate(timeout=30)
