@@ -252,3 +252,27 @@ def test_progress_bar_only_on_a_terminal_and_stdout_holds_only_the_summary(big: 
     assert proc.returncode == 0
     assert b"Purging" in seen and b"100%" in seen
     assert out.count("\n") == 1 and out.startswith(f"Purged {len(expired)} conversations")
+
+
+def test_an_admin_link_started_during_the_purge_succeeds_promptly(big: tuple[Path, set[int]]) -> None:
+    db, expired = big
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("INSERT INTO people (id, first_name, created_at, updated_at) VALUES (1, 'Maja', ?, ?)",
+                     (NOW, NOW))
+    conn.close()
+    survivors = sorted(i for i, in query(db, "SELECT id FROM conversations WHERE status = 'open'"))
+    purge = cctx(db, "history", "purge", "--older-than", "90d", "--batch-size", "1")
+    wait_until_deleting(db, purge, count(db))
+    started = time.monotonic()
+    link = cctx(db, "conversation", "link", str(survivors[0]), "1", "-f", "json")
+    out, err = link.communicate(timeout=30)
+    elapsed = time.monotonic() - started
+    assert link.returncode == 0, err
+    assert json.loads(out) == {"conversation": survivors[0], "customer": 1, "changed": True}
+    assert purge.poll() is None, "the purge should still be running while the admin links"
+    assert elapsed < 2.0  # a whole Python process; the wait for the lock is a small part of it
+    purge.communicate(timeout=30)
+    assert purge.returncode == 0
+    assert query(db, "SELECT person_id FROM conversations WHERE id = ?", (survivors[0],)) == [(1,)]
+    assert count(db) == 6000 - len(expired)

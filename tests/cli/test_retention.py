@@ -12,6 +12,7 @@ from tests.conftest import Cli, query, table_counts, write
 # NOW is 2026-11-25T12:00:00Z. With POLICY the horizons are: default 2025-11-25T12:00:00Z,
 # sms 2026-08-27T12:00:00Z, voice 2026-10-26T12:00:00Z.
 POLICY = "retention:\n  default_days: 365\n  channels: {sms: 90, voice: 30}\n"
+NOW_TS = "2026-11-25T12:00:00Z"
 DEFAULT_HORIZON = "2025-11-25T12:00:00Z"
 SMS_HORIZON = "2026-08-27T12:00:00Z"
 VOICE_HORIZON = "2026-10-26T12:00:00Z"
@@ -346,3 +347,29 @@ def test_demo_database_purge(demo_cli: Cli) -> None:
                               "AND id NOT IN (SELECT id FROM conversations)") == [(0,)]
     assert query(demo_cli.db, "SELECT count(*) FROM conversations WHERE expires_from < ?", (DEFAULT_HORIZON,)) \
         == [(0,)]
+
+
+def test_a_conversation_reopened_after_planning_is_kept(world: Cli, tmp_path: Path) -> None:
+    """Each batch checks, inside its own transaction, that what the plan found is still expired."""
+    from datetime import timedelta
+
+    from cctx.config import Retention
+    from cctx.repository import Repository
+    from cctx.services import retention
+    from cctx.times import parse_ts
+
+    repo = Repository.open(world.db, 5000)
+    try:
+        scope = retention.purge_scope(Retention(365, {}), parse_ts(NOW_TS), timedelta(days=30))
+        plan = retention.plan_purge(repo, scope, batch_size=2)
+        assert {10, 12, 16} <= set(plan.candidates)
+        with repo.transaction():  # an admin reopens 12 and merges 16 into 18 after the plan was made
+            repo.conn.execute("UPDATE conversations SET status = 'open', closed_at = NULL WHERE id = 12")
+            repo.conn.execute("UPDATE conversations SET status = 'merged', merged_into = 18, merged_at = ? "
+                              "WHERE id = 16", (NOW_TS,))
+        result = retention.purge(repo, plan, now=NOW_TS, actor="tester")
+    finally:
+        repo.close()
+    left = ids(world.db)
+    assert {12, 16, 19, 20} <= left and 10 not in left
+    assert result["conversations"] == len({10, 11, 21})
