@@ -12,7 +12,9 @@ from cctx.repository.conversations import _SELECT_CONVERSATION, conversation_fro
 
 _COLUMNS, _JOINS = _SELECT_CONVERSATION.split(" FROM conversations c ", 1)
 
-# Each history is read through one index whose tail (created_at, rowid) already gives the order.
+# Each history is read through one index whose tail (created_at, rowid) already gives the order, so there
+# is no scan and no sort. INDEXED BY makes that a guarantee: with statistics, the planner could otherwise
+# take conversations_by_person for `person_id IS NULL` and walk every unlinked conversation.
 BY_PERSON = "conversations_by_person"
 BY_CONTACT = "conversations_by_contact"
 
