@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import sys
@@ -28,7 +29,22 @@ def _as_cctx_error(exc: sqlite3.Error) -> CctxError:
 
 
 class RootGroup(click.Group):
-    """Turns every CctxError (and SQLite's busy/locked) into `Error: ...` and its exit code."""
+    """Turns every CctxError (and SQLite's busy/locked) into `Error: ...` and its exit code.
+
+    Command groups are imported when first used: `cctx history show` never imports the code of
+    import, seed, merge or relink (start-up is a feature).
+    """
+
+    lazy_groups: dict[str, tuple[str, str]] = {}  # name -> (module, attribute)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_groups})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_groups and cmd_name not in self.commands:
+            module, attribute = self.lazy_groups[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -74,19 +90,15 @@ def cli(ctx: click.Context, db: str, config: str | None, actor: str | None, debu
     ctx.obj = App(db_path=Path(db), config_file=config_path(config), actor=actor or default_actor(), debug=debug)
 
 
-def _register() -> None:
-    from cctx.cli import agent, audit, conversation, customer, db, history
-
-    cli.add_command(db.db)
-    cli.add_command(customer.customer)
-    cli.add_command(conversation.conversation)
-    cli.add_command(history.history)
-    cli.add_command(agent.agent)
-    cli.add_command(agent.queue)
-    cli.add_command(audit.audit)
-
-
-_register()
+RootGroup.lazy_groups = {
+    "db": ("cctx.cli.db", "db"),
+    "customer": ("cctx.cli.customer", "customer"),
+    "conversation": ("cctx.cli.conversation", "conversation"),
+    "history": ("cctx.cli.history", "history"),
+    "agent": ("cctx.cli.agent", "agent"),
+    "queue": ("cctx.cli.agent", "queue"),
+    "audit": ("cctx.cli.audit", "audit"),
+}
 
 
 def main() -> None:

@@ -6,25 +6,21 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 
 from cctx.errors import Invalid, NotFound
 
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
-def _migrations() -> list[tuple[int, str]]:
-    """(version, sql) of every migration shipped in cctx/migrations, in order."""
-    found = []
-    for entry in resources.files("cctx.migrations").iterdir():
-        name = entry.name
-        if name.endswith(".sql") and name[:4].isdigit():
-            found.append((int(name[:4]), entry.read_text(encoding="utf-8")))
-    return sorted(found)
+
+def _migration_files() -> list[tuple[int, Path]]:
+    """(version, path) of every migration shipped in cctx/migrations, in order."""
+    return sorted((int(p.name[:4]), p) for p in MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.sql"))
 
 
 def schema_version() -> int:
     """The schema version this cctx writes."""
-    return _migrations()[-1][0]
+    return _migration_files()[-1][0]
 
 
 class Database:
@@ -79,8 +75,9 @@ class Database:
             # Must precede the first table; lets `history purge --vacuum` give pages back.
             self.conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
         self.conn.execute("PRAGMA journal_mode = WAL")
-        for version, sql in _migrations():
+        for version, path in _migration_files():
             if version > self.user_version:
+                sql = path.read_text(encoding="utf-8")
                 try:
                     self.conn.executescript(
                         f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
