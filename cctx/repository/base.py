@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from cctx.errors import Invalid, NotFound
+
+CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on bound variables
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[tuple[list[Any], str]]:
+    """Slices of ``values`` with their ``?,?,...`` placeholders, for IN (...) lists."""
+    for start in range(0, len(values), size):
+        chunk = list(values[start : start + size])
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def existing_ids(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` are rows of ``table`` (a constant of the caller, never input)."""
+    found: set[int] = set()
+    for chunk, marks in chunks(list(ids)):
+        found.update(r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk))
+    return found
+
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

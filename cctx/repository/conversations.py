@@ -8,12 +8,12 @@ from typing import Any
 
 from cctx.models import Conversation, Item
 from cctx.repository.access import agent_access
+from cctx.repository.base import CHUNK, chunks, existing_ids
 
 CONVERSATION_COLUMNS = (
     "id", "channel", "contact_type", "contact", "person_id", "unlinked_explicitly", "queue_id", "status",
     "display_name", "created_at", "closed_at", "messages", "notes", "call_events", "last_activity_at",
 )
-_CHUNK = 900  # ids per IN (...) query, well under SQLite's variable limit
 ITEM_COLUMNS = ("conversation_id", "at", "kind", "author", "text", "event", "recording")
 
 _SELECT_CONVERSATION = (
@@ -49,15 +49,7 @@ class ConversationRepository:
     conn: sqlite3.Connection
 
     def existing_conversation_ids(self, ids: Iterable[int]) -> set[int]:
-        wanted = list(ids)
-        found: set[int] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0] for r in self.conn.execute(f"SELECT id FROM conversations WHERE id IN ({marks})", chunk)
-            )
-        return found
+        return existing_ids(self.conn, "conversations", ids)
 
     def get_conversation(self, conversation_id: int) -> Conversation | None:
         row = self.conn.execute(_SELECT_CONVERSATION + " WHERE c.id = ?", (conversation_id,)).fetchone()
@@ -171,9 +163,7 @@ class ConversationRepository:
     def link_states(self, conversation_ids: Sequence[int]) -> dict[int, tuple[int | None, bool, str]]:
         """id -> (person_id, unlinked_explicitly, status) for the ids that exist, read in chunks."""
         found: dict[int, tuple[int | None, bool, str]] = {}
-        for start in range(0, len(conversation_ids), _CHUNK):
-            chunk = conversation_ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in chunks(conversation_ids):
             for r in self.conn.execute(
                 f"SELECT id, person_id, unlinked_explicitly, status FROM conversations WHERE id IN ({marks})", chunk
             ):
@@ -183,9 +173,7 @@ class ConversationRepository:
     def destination_owners(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """(type, value) -> person_id for the pairs someone owns, read in chunks."""
         owners: dict[tuple[str, str], int] = {}
-        step = _CHUNK // 2
-        for start in range(0, len(pairs), step):
-            chunk = pairs[start : start + step]
+        for chunk, _ in chunks(pairs, CHUNK // 2):
             values = ",".join("(?, ?)" for _ in chunk)
             flat = [v for pair in chunk for v in pair]
             # A join (not `(type, value) IN (VALUES ...)`, which scans the table) uses the unique index.

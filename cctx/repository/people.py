@@ -9,9 +9,9 @@ from typing import Any
 
 from cctx.models import Destination, Person
 from cctx.repository.access import in_history, not_expired
+from cctx.repository.base import chunks, existing_ids
 
 PERSON_FIELDS = ("first_name", "last_name", "gender", "city", "country")
-_CHUNK = 500
 
 
 def _fold(value: object) -> str | None:
@@ -23,38 +23,11 @@ class PeopleRepository:
     conn: sqlite3.Connection
 
     def existing_person_ids(self, ids: Iterable[int]) -> set[int]:
-        wanted = list(ids)
-        found: set[int] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self.conn.execute(f"SELECT id FROM people WHERE id IN ({marks})", chunk))
-        return found
+        return existing_ids(self.conn, "people", ids)
 
     def get_person(self, person_id: int) -> Person | None:
-        row = self.conn.execute("SELECT * FROM people WHERE id = ?", (person_id,)).fetchone()
-        if row is None:
-            return None
-        destinations = tuple(
-            Destination(r[0], r[1])
-            for r in self.conn.execute(
-                "SELECT type, value FROM destinations WHERE person_id = ? ORDER BY id", (person_id,)
-            )
-        )
-        tags = tuple(
-            r[0] for r in self.conn.execute("SELECT tag FROM tags WHERE person_id = ? ORDER BY tag", (person_id,))
-        )
-        return Person(
-            id=row["id"],
-            first_name=row["first_name"],
-            last_name=row["last_name"],
-            gender=row["gender"],
-            city=row["city"],
-            country=row["country"],
-            attributes=json.loads(row["attributes"]),
-            destinations=destinations,
-            tags=tags,
-        )
+        found = self.get_people([person_id])
+        return found[0] if found else None
 
     def destination_owner(self, dest_type: str, value: str) -> int | None:
         row = self.conn.execute(
@@ -97,9 +70,7 @@ class PeopleRepository:
     def get_people(self, person_ids: list[int]) -> list[Person]:
         """The people with these ids, with destinations and tags, in the order of ``person_ids``."""
         found: dict[int, Person] = {}
-        for start in range(0, len(person_ids), _CHUNK):
-            chunk = person_ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in chunks(person_ids):
             dests: dict[int, list[Destination]] = {}
             for r in self.conn.execute(
                 f"SELECT person_id, type, value FROM destinations WHERE person_id IN ({marks}) ORDER BY id", chunk
@@ -159,9 +130,7 @@ class PeopleRepository:
         history_sql, history_params = in_history()
         expiry_sql, expiry_params = not_expired(horizons)
         counts: dict[int, tuple[int, int]] = {}
-        for start in range(0, len(person_ids), _CHUNK):
-            chunk = person_ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in chunks(person_ids):
             rows = self.conn.execute(
                 "SELECT c.person_id, sum(c.status != 'closed'), sum(c.status = 'closed') FROM conversations c "
                 f"WHERE c.person_id IN ({marks}) AND {history_sql} AND {expiry_sql} GROUP BY c.person_id",

@@ -159,6 +159,18 @@ class Validator:
             return None
         return name.strip()
 
+    def _known_names(self, entry: dict[str, Any], key: str, known: set[str], where: str, what: str) -> list[str]:
+        """The list under ``key``, each name checked against ``known``."""
+        try:
+            names = [str(n) for n in _list(entry.get(key))]
+        except Invalid as exc:
+            self.problems.add(f"{where}.{key}", exc.message)
+            return []
+        for name in names:
+            if name not in known:
+                self.problems.add(f"{where}.{key}", f"unknown {what} {name!r}")
+        return names
+
     def _queue(self, where: str, entry: Any) -> None:
         name = self._name_entry(where, entry, {"name"})
         if name is None:
@@ -178,14 +190,7 @@ class Validator:
             return
         if name in self.known_agents:
             self.problems.add(where, f"agent {name!r} already exists")
-        try:
-            queues = [str(q) for q in _list(entry.get("queues"))]
-        except Invalid as exc:
-            self.problems.add(f"{where}.queues", exc.message)
-            queues = []
-        for queue in queues:
-            if queue not in self.known_queues:
-                self.problems.add(f"{where}.queues", f"unknown queue {queue!r}")
+        queues = self._known_names(entry, "queues", self.known_queues, where, "queue")
         self.known_agents.add(name)
         self.plan.agents.append((name, queues))
 
@@ -312,14 +317,7 @@ class Validator:
         queue = entry.get("queue")
         if queue is not None and queue not in self.known_queues:
             self.problems.add(where, f"unknown queue {queue!r}")
-        try:
-            agents = [str(a) for a in _list(entry.get("agents"))]
-        except Invalid as exc:
-            self.problems.add(f"{where}.agents", exc.message)
-            agents = []
-        for agent in agents:
-            if agent not in self.known_agents:
-                self.problems.add(f"{where}.agents", f"unknown agent {agent!r}")
+        agents = self._known_names(entry, "agents", self.known_agents, where, "agent")
         customer = entry.get("customer", MISSING)
         if customer is not MISSING and customer is not None:
             customer = self._customer(customer, f"{where}.customer")
