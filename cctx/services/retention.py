@@ -7,14 +7,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
 from cctx.errors import Invalid
 from cctx.models import Conversation, PurgeCandidate
-from cctx.times import format_ts
+from cctx.times import format_ts, parse_duration
 
 if TYPE_CHECKING:
     from cctx.repository import Repository
@@ -23,18 +23,43 @@ Horizons = dict[str, str | None]
 ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
 
 
+def _days(days: int) -> timedelta:
+    try:
+        return timedelta(days=days)
+    except OverflowError:
+        return timedelta.max
+
+
+def parse_older_than(text: str) -> timedelta:
+    """--older-than: a duration (90d, 12w, 36h); one longer than the calendar reaches back to year 1."""
+    try:
+        return parse_duration(text)
+    except OverflowError:
+        return timedelta.max
+
+
+def cut_before(now: datetime, age: timedelta) -> str:
+    """The horizon ``now - age`` as a stored timestamp. An age reaching past year 1 stops there (nothing
+    is older), and the year always has four digits, so the text sorts like the time it stands for."""
+    try:
+        moment = now - age
+    except OverflowError:
+        moment = datetime.min.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def horizons(retention: Retention | None, now: datetime, older_than: timedelta | None = None) -> Horizons:
     """Per channel, the moment before which a closed conversation is expired (None: never).
 
     ``older_than`` replaces the policy for every channel. With no policy nothing expires.
     """
     if older_than is not None:
-        cut = format_ts(now - older_than)
+        cut = cut_before(now, older_than)
         return {slug: cut for slug in CHANNEL_SLUGS}
     result: Horizons = {}
     for slug in CHANNEL_SLUGS:
         days = retention.days_for(slug) if retention else None
-        result[slug] = None if days is None else format_ts(now - timedelta(days=days))
+        result[slug] = None if days is None else cut_before(now, _days(days))
     return result
 
 
@@ -88,9 +113,9 @@ def purge_scope(
     wanted = set(channels) or set(CHANNEL_SLUGS)
     in_scope = {slug: cut for slug, cut in by_channel.items() if slug in wanted and cut is not None}
     if older_than is not None:
-        horizon: str | None = format_ts(now - older_than)
+        horizon: str | None = cut_before(now, older_than)
     elif retention is not None and retention.default_days is not None:
-        horizon = format_ts(now - timedelta(days=retention.default_days))
+        horizon = cut_before(now, _days(retention.default_days))
     else:
         horizon = None
     return PurgeScope(horizon, in_scope)
