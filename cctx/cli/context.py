@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cctx.config import Config, load_config
+from cctx.errors import CctxError
 from cctx.times import format_ts, parse_ts
 
 if TYPE_CHECKING:
@@ -79,7 +80,10 @@ class App:
     def _open(self, *, create: bool) -> Repository:
         from cctx.repository import Repository
 
-        repo = Repository.open(self.db_path, self.config.busy_timeout_ms, create=create)
+        try:
+            repo = Repository.open(self.db_path, self.config.busy_timeout_ms, create=create)
+        except OSError as exc:  # a missing directory, no permission: a clear error, not a traceback
+            raise CctxError(f"database {self.db_path}: {exc.strerror or exc}") from None
         click.get_current_context().call_on_close(repo.close)
         return repo
 

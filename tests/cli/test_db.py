@@ -214,3 +214,10 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = cli.run("--debug", "db", "stats")
     assert result.exit_code == 1
     assert result.exc_info is not None and result.exc_info[0].__name__ == "NotFound"
+
+
+def test_init_in_a_missing_directory_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "no-such-dir" / "cctx.db")
+    result = cli.fail("db", "init")
+    assert "no-such-dir" in result.stderr
+    assert not (tmp_path / "no-such-dir").exists()
