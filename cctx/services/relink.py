@@ -58,7 +58,7 @@ class RelinkPlan:
 
 def _read_text(path: str) -> str:
     if path == "-":
-        return sys.stdin.read()
+        return sys.stdin.read().removeprefix("\ufeff")  # a spreadsheet's UTF-8 export starts with a BOM
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -92,14 +92,26 @@ def _csv_rows(name: str, text: str) -> list[RawRow]:
     return rows
 
 
+def _json_or_yaml(text: str) -> Any:
+    """JSON (fast) when it is JSON, else YAML: a YAML flow list also starts with `[`."""
+    import yaml
+
+    if text.lstrip().startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            pass
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
+
+
 def _document_rows(name: str, path: str, text: str) -> tuple[list[RawRow], list[Problem]]:
     import yaml
 
     try:
-        if path.endswith(".json") or text.lstrip().startswith("["):
+        if path.endswith(".json"):
             data = json.loads(text)
         else:
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
+            data = _json_or_yaml(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise Invalid(f"{name}: not CSV with a conversation,customer header, nor valid YAML or JSON ({exc})"
                       .replace("\n", " ")) from None
