@@ -6,6 +6,7 @@ import click
 
 from cctx.channels import CHANNEL_SLUGS, STATUSES
 from cctx.output import FORMATS
+from cctx.refs import MAX_ID
 
 format_option = click.option(
     "--format",
@@ -43,5 +44,5 @@ as_agent_option = click.option(
 )
 
 limit_option = click.option(
-    "--limit", type=click.IntRange(min=1), metavar="N", help="At most N rows."
+    "--limit", type=click.IntRange(min=1, max=MAX_ID), metavar="N", help="At most N rows."
 )

@@ -196,3 +196,9 @@ def test_csv_and_yaml(demo_cli: Cli) -> None:
     assert "id: 159" in demo_cli.ok("history", "show", UNKNOWN_PHONE, "-f", "yaml").stdout
     assert demo_cli.ok("history", "show", "+385990000000", "-f", "yaml").stdout.strip() == "[]"
 
+
+
+@pytest.mark.parametrize("command", [("history", "show", "1"), ("customer", "list")])
+def test_a_limit_beyond_what_sqlite_holds_is_a_usage_error(demo_cli: Cli, command: tuple[str, ...]) -> None:
+    result = demo_cli.fail(*command, "--limit", str(2**63), code=2)
+    assert "--limit" in result.stderr and "Traceback" not in result.stderr
