@@ -8,7 +8,7 @@ from typing import Any
 
 from cctx.channels import CALL_EVENTS, CHANNELS, STATUSES
 from cctx.errors import Invalid
-from cctx.refs import DestinationRef, normalize_value, parse_ref
+from cctx.refs import MAX_ID, DestinationRef, normalize_value, parse_ref
 from cctx.repository import Repository
 from cctx.times import normalize_ts
 
@@ -100,8 +100,8 @@ def _unknown_keys(entry: dict[str, Any], allowed: set[str], where: str, problems
 def _id(value: Any, where: str, problems: Problems) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        problems.add(where, f"id must be a positive whole number, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        problems.add(where, f"id must be a positive whole number up to {MAX_ID}, not {value!r}")
         return None
     return value
 

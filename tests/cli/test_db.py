@@ -221,3 +221,18 @@ def test_init_in_a_missing_directory_is_an_error_not_a_traceback(tmp_path: Path)
     result = cli.fail("db", "init")
     assert "no-such-dir" in result.stderr
     assert not (tmp_path / "no-such-dir").exists()
+
+
+def test_ids_beyond_sqlite_integers_are_listed_problems(empty_cli: Cli, tmp_path: Path) -> None:
+    big = 2**63
+    fixture = write(tmp_path / "big.yaml", f"""
+people:
+  - {{id: {big}, first_name: Big}}
+conversations:
+  - {{id: {big}, channel: sms, contact: "+385911111111", created_at: 2026-01-01T00:00:00Z}}
+""")
+    before = table_counts(empty_cli.db)
+    result = empty_cli.fail("db", "import", str(fixture))
+    assert "big.yaml: people[0]: id must be a positive whole number" in result.stderr
+    assert "big.yaml: conversations[0]: id must be a positive whole number" in result.stderr
+    assert table_counts(empty_cli.db) == before
