@@ -47,9 +47,9 @@ def conversation_list(app: App, unlinked: bool, contact: str | None, channels: t
     if relink_template:
         render(conversations.relink_template(rows), "csv" if fmt == "table" else fmt)
     else:
-        from cctx.output.summaries import summaries_table
+        from cctx.output.transcript import worklist_table
 
-        render(rows, fmt, table=summaries_table, empty="No conversations")
+        render(rows, fmt, table=worklist_table, empty="No conversations")
 
 
 @conversation.command("show")

@@ -1,4 +1,4 @@
-"""The table view of `conversation show`: reads like a transcript."""
+"""Table views of the conversation commands: `conversation show` reads like a transcript; `list` is a worklist."""
 
 from __future__ import annotations
 
@@ -40,3 +40,22 @@ def transcript(data: Mapping[str, Any]) -> str:
         text += "\n\nNo items."
     return text
 
+
+
+WORKLIST_HEADERS = (
+    "id", "started", "channel", "status", "queue", "contact", "customer", "talking with", "msgs", "notes", "calls",
+)
+
+
+def worklist_table(rows: list[Mapping[str, Any]]) -> str:
+    """`conversation list`: the summary line plus the contact and the linked customer, what a relink decides on."""
+    from tabulate import tabulate
+
+    from cctx.output.summaries import summary_line
+
+    body = []
+    for row in rows:
+        line = summary_line(row)
+        customer = "-" if row["customer_id"] is None else row["customer_id"]
+        body.append([*line[:5], row["contact"], customer, *line[5:]])
+    return tabulate(body, headers=WORKLIST_HEADERS, tablefmt="simple", disable_numparse=[1, 2, 3, 4, 5, 6, 7])

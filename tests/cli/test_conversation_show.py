@@ -143,3 +143,14 @@ def test_show_posts_conversation_has_messages_and_notes(demo_cli: Cli) -> None:
         ("message", "customer"), ("note", "ivana"), ("message", "ivana"),
     ]
     assert data["customer_id"] == 5 and data["call_events"] == 0
+
+
+def test_list_table_shows_contact_and_customer_for_the_worklist(demo_cli: Cli) -> None:
+    out = demo_cli.ok("conversation", "list", "--contact", "1", "--channel", "whatsapp").stdout
+    header, _, *lines = out.splitlines()
+    assert header.split()[:7] == ["id", "started", "channel", "status", "queue", "contact", "customer"]
+    line_100 = next(line for line in lines if line.split()[0] == "100")
+    assert line_100.split()[5:8] == ["+385911234567", "1", "Maja"]
+    unlinked = demo_cli.ok("conversation", "list", "--unlinked", "--channel", "sms").stdout
+    line_139 = next(line for line in unlinked.splitlines() if line.split()[0] == "139")
+    assert line_139.split()[5:7] == ["+4366412345678", "-"]
