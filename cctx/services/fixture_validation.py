@@ -117,6 +117,7 @@ class Validator:
         self.known_agents = set(repo.agent_names())
         self.person_ids: dict[int, str] = {}
         self.owners: dict[tuple[str, str], int | None] = {}
+        self.destination_where: dict[tuple[str, str], str] = {}
         self.file_people: dict[int, PersonPlan] = {}
         self.conversation_ids: dict[int, str] = {}
 
@@ -261,6 +262,7 @@ class Validator:
                 self.problems.add(here, f"duplicate destination {pair[0]}:{pair[1]}")
                 continue
             self.owners[pair] = None  # resolved to a person id once ids are known
+            self.destination_where[pair] = here
             result.append(pair)
         return result
 
@@ -273,7 +275,8 @@ class Validator:
             for pair in person.destinations:
                 owner = self.repo.destination_owner(*pair)
                 if owner is not None:
-                    self.problems.add("people", f"destination {pair[0]}:{pair[1]} already belongs to person {owner}")
+                    where = self.destination_where[pair]
+                    self.problems.add(where, f"destination {pair[0]}:{pair[1]} already belongs to person {owner}")
                 self.owners[pair] = person.id
 
     def _owner(self, dest_type: str, value: str) -> int | None:

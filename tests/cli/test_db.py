@@ -236,3 +236,15 @@ conversations:
     assert "big.yaml: people[0]: id must be a positive whole number" in result.stderr
     assert "big.yaml: conversations[0]: id must be a positive whole number" in result.stderr
     assert table_counts(empty_cli.db) == before
+
+
+def test_a_destination_owned_in_the_database_is_refused_at_its_location(demo_cli: Cli, tmp_path: Path) -> None:
+    fixture = write(tmp_path / "owned.yaml", """
+people:
+  - {first_name: Other, destinations: [{type: email, value: "x@example.com"}, {type: phone, value: "+385911234567"}]}
+""")
+    result = demo_cli.fail("db", "import", str(fixture))
+    assert "owned.yaml: people[0].destinations[1]: destination phone:+385911234567 already belongs to person 1" in (
+        result.stderr
+    )
+
