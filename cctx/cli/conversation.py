@@ -103,6 +103,10 @@ def conversation_link(app: App, conversation_id: int, ref: str, add_destination:
 def conversation_unlink(app: App, conversation_id: int, fmt: str) -> None:
     """Unlink conversation ID and mark it so auto-link never links it again.
 
+    "changed" is true when the link or that mark changed: a conversation that was never linked is still
+    marked (changed: true); unlinking it again changes nothing (changed: false). relink counts such a
+    row as "unlinked" the same way.
+
     \b
     Example:
         cctx conversation unlink 139
@@ -136,12 +140,15 @@ def conversation_merge(app: App, target: int, sources: tuple[int, ...], dry_run:
 def conversation_relink(app: App, file: str, dry_run: bool, fmt: str) -> None:
     """Link and unlink many conversations from FILE (CSV `conversation,customer`, YAML or JSON; - is stdin).
 
-    Every row is checked first; any bad row refuses the whole file. An empty customer unlinks.
+    Every row is checked first; any bad row refuses the whole file. An empty customer unlinks and marks
+    the conversation explicitly unlinked, as `unlink` does: in a relink template, fill in the customer
+    column and delete the rows left empty. Relink never adds destinations.
 
     \b
     Example:
+        cctx conversation list --unlinked --relink-template > relink.csv
         cctx conversation relink relink.csv --dry-run
-        cctx conversation list --unlinked --relink-template | cctx conversation relink -
+        printf 'conversation,customer\\n156,2\\n' | cctx conversation relink -
     """
 
     def bar(length: int) -> AbstractContextManager[Advance]:
