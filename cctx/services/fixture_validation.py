@@ -36,7 +36,7 @@ class ConversationPlan:
     id: int | None
     channel: str
     contact: str
-    customer: Any  # MISSING (auto-link), None (explicit unlink), or a reference
+    customer: Any  # MISSING (auto-link), None (explicit unlink), a person id, or a PersonPlan of the files
     where: str
     queue: str | None
     agents: list[str]
@@ -116,7 +116,7 @@ class Validator:
         self.known_queues = set(repo.queue_names())
         self.known_agents = set(repo.agent_names())
         self.person_ids: dict[int, str] = {}
-        self.owners: dict[tuple[str, str], int | None] = {}
+        self.owners: dict[tuple[str, str], PersonPlan | None] = {}
         self.destination_where: dict[tuple[str, str], str] = {}
         self.file_people: dict[int, PersonPlan] = {}
         self.conversation_ids: dict[int, str] = {}
@@ -261,7 +261,7 @@ class Validator:
             if pair in self.owners:
                 self.problems.add(here, f"duplicate destination {pair[0]}:{pair[1]}")
                 continue
-            self.owners[pair] = None  # resolved to a person id once ids are known
+            self.owners[pair] = None  # resolved to its person once every person is read
             self.destination_where[pair] = here
             result.append(pair)
         return result
@@ -277,10 +277,11 @@ class Validator:
                 if owner is not None:
                     where = self.destination_where[pair]
                     self.problems.add(where, f"destination {pair[0]}:{pair[1]} already belongs to person {owner}")
-                self.owners[pair] = person.id
+                self.owners[pair] = person
 
-    def _owner(self, dest_type: str, value: str) -> int | None:
-        """Person id owning a destination, in the files (explicit ids only) or the database."""
+    def _owner(self, dest_type: str, value: str) -> int | PersonPlan | None:
+        """Who owns a destination: a person of the files (its id may only be known once written), else
+        the id of its owner in the database."""
         if (dest_type, value) in self.owners:
             return self.owners[(dest_type, value)]
         return self.repo.destination_owner(dest_type, value)
@@ -334,7 +335,7 @@ class Validator:
             )
         )
 
-    def _customer(self, raw: Any, where: str) -> int | None:
+    def _customer(self, raw: Any, where: str) -> int | PersonPlan | None:
         try:
             ref = parse_ref(raw)
         except Invalid as exc:

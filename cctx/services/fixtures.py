@@ -10,7 +10,7 @@ from typing import Any
 from cctx.channels import CHANNELS
 from cctx.errors import Invalid, NotFound
 from cctx.repository import Repository
-from cctx.services.fixture_validation import MISSING, ImportPlan, validate
+from cctx.services.fixture_validation import MISSING, ImportPlan, PersonPlan, validate
 from cctx.services.names import display_name
 
 
@@ -49,6 +49,7 @@ def _write(repo: Repository, plan: ImportPlan, now: str) -> dict[str, Any]:
     names: dict[int, tuple[str | None, str | None]] = {}
     for person in plan.people:
         person_id = repo.insert_person(person.fields, person.attributes, now, person.id)
+        person.id = person_id  # a conversation's customer may be this plan
         names[person_id] = (person.fields.get("first_name"), person.fields.get("last_name"))
         repo.add_tags(person_id, person.tags)
         for dest_type, value in person.destinations:
@@ -60,6 +61,8 @@ def _write(repo: Repository, plan: ImportPlan, now: str) -> dict[str, Any]:
         explicit_unlink = conv.customer is None
         if conv.customer is MISSING:
             person_id = repo.destination_owner(channel.destination_type, conv.contact)
+        elif isinstance(conv.customer, PersonPlan):
+            person_id = conv.customer.id
         else:
             person_id = conv.customer
         person = None

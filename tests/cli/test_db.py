@@ -248,3 +248,15 @@ people:
         result.stderr
     )
 
+
+def test_customer_may_name_a_destination_of_a_person_in_the_same_file(empty_cli: Cli, tmp_path: Path) -> None:
+    fixture = write(tmp_path / "ref.yaml", """
+people:
+  - {first_name: Noid, destinations: [{type: telegram, value: "777"}]}
+  - {first_name: Other, destinations: [{type: phone, value: "+385911111111"}]}
+conversations:
+  - {id: 5, channel: sms, contact: "+385911111111", customer: "telegram:777", created_at: 2026-01-01T00:00:00Z}
+""")
+    empty_cli.ok("db", "import", str(fixture))
+    noid = query(empty_cli.db, "SELECT id FROM people WHERE first_name = 'Noid'")[0][0]
+    assert query(empty_cli.db, "SELECT person_id, display_name FROM conversations WHERE id = 5") == [(noid, "Noid")]
