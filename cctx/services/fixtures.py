@@ -114,5 +114,6 @@ def import_files(repo: Repository, paths: list[str], *, now: str, actor: str) ->
         details = {**written["counts"], "files": [name for name, _ in documents]}
         if written["autolinked"]:
             details["autolinked"] = written["autolinked"]
-        repo.record_audit(now, actor, "import", [], details)
+        if any(written["counts"].values()):  # an import that adds nothing is a no-op: no audit record
+            repo.record_audit(now, actor, "import", [], details)
     return written["counts"]

@@ -260,3 +260,10 @@ conversations:
     empty_cli.ok("db", "import", str(fixture))
     noid = query(empty_cli.db, "SELECT id FROM people WHERE first_name = 'Noid'")[0][0]
     assert query(empty_cli.db, "SELECT person_id, display_name FROM conversations WHERE id = 5") == [(noid, "Noid")]
+
+
+def test_an_import_that_adds_nothing_writes_no_audit_record(empty_cli: Cli) -> None:
+    before = table_counts(empty_cli.db)
+    counts = empty_cli.json("db", "import", "-", input="people: []\n")
+    assert counts == {"people": 0, "conversations": 0, "items": 0, "agents": 0, "queues": 0}
+    assert table_counts(empty_cli.db) == before
