@@ -217,6 +217,12 @@ class Validator:
             self.problems.add(f"{where}.attributes", "must be a mapping")
             raw_attrs = {}
         for key, value in raw_attrs.items():
+            if key in PROFILE_FIELDS:
+                self.problems.add(f"{where}.attributes.{key}", f"{key} is a field, not a custom attribute")
+                continue
+            if not str(key).strip():
+                self.problems.add(f"{where}.attributes", "an attribute needs a name")
+                continue
             try:
                 attributes[str(key)] = _scalar(value)
             except Invalid as exc:

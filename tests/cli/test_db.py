@@ -267,3 +267,14 @@ def test_an_import_that_adds_nothing_writes_no_audit_record(empty_cli: Cli) -> N
     counts = empty_cli.json("db", "import", "-", input="people: []\n")
     assert counts == {"people": 0, "conversations": 0, "items": 0, "agents": 0, "queues": 0}
     assert table_counts(empty_cli.db) == before
+
+
+def test_a_custom_attribute_cannot_shadow_a_person_field(empty_cli: Cli, tmp_path: Path) -> None:
+    fixture = write(tmp_path / "attrs.yaml", """
+people:
+  - {first_name: Ana, attributes: {plan: gold, city: Zagreb, "": x}}
+""")
+    result = empty_cli.fail("db", "import", str(fixture))
+    assert "attrs.yaml: people[0].attributes.city: city is a field, not a custom attribute" in result.stderr
+    assert "attrs.yaml: people[0].attributes: an attribute needs a name" in result.stderr
+    assert table_counts(empty_cli.db)["people"] == 0
