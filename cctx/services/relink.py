@@ -75,7 +75,8 @@ def _looks_like_csv(path: str, text: str) -> bool:
     if suffix in (".yaml", ".yml", ".json"):
         return False
     first = text.lstrip().split("\n", 1)[0]
-    return [f.strip().lower() for f in first.split(",")][:2] == list(HEADER)
+    header = next(csv.reader([first]), [])  # a spreadsheet may quote it: "conversation","customer"
+    return [f.strip().lower() for f in header][:2] == list(HEADER)
 
 
 def _csv_rows(name: str, text: str) -> list[RawRow]:

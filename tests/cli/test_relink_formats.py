@@ -43,3 +43,8 @@ def test_unlink_and_relink_count_a_never_linked_conversation_alike(demo_cli: Cli
         "linked": 0, "unlinked": 1, "unchanged": 0, "dry_run": True}
     assert demo_cli.json("conversation", "unlink", "156")["changed"] is True
     assert demo_cli.json("conversation", "relink", "-", input="conversation,customer\n156,\n")["unchanged"] == 1
+
+
+def test_quoted_csv_header_on_stdin(demo_cli: Cli) -> None:
+    result = demo_cli.json("conversation", "relink", "-", "--dry-run", input='"conversation","customer"\n"156","2"\n')
+    assert result == {"linked": 1, "unlinked": 0, "unchanged": 0, "dry_run": True}
