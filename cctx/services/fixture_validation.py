@@ -324,6 +324,10 @@ class Validator:
             self.problems.add(where, f"invalid status {status!r} ({detail})")
         created_at = self._timestamp(entry, "created_at", where, required=True)
         closed_at = self._timestamp(entry, "closed_at", where, required=status == "closed")
+        if closed_at is not None and status in STATUSES and status != "closed":
+            self.problems.add(where, f"closed_at is only allowed when status is closed (not {status})")
+        elif closed_at is not None and created_at is not None and closed_at < created_at:
+            self.problems.add(where, f"closed_at {closed_at} is before created_at {created_at}")
         queue = entry.get("queue")
         if queue is not None and queue not in self.known_queues:
             self.problems.add(where, f"unknown queue {queue!r}")

@@ -278,3 +278,20 @@ people:
     assert "attrs.yaml: people[0].attributes.city: city is a field, not a custom attribute" in result.stderr
     assert "attrs.yaml: people[0].attributes: an attribute needs a name" in result.stderr
     assert table_counts(empty_cli.db)["people"] == 0
+
+
+def test_closed_at_belongs_to_a_closed_conversation_and_follows_its_start(empty_cli: Cli, tmp_path: Path) -> None:
+    fixture = write(tmp_path / "closed.yaml", """
+conversations:
+  - {channel: sms, contact: "+385911111111", status: solved,
+     created_at: 2026-01-01T00:00:00Z, closed_at: 2026-01-02T00:00:00Z}
+  - {channel: sms, contact: "+385911111111", status: closed,
+     created_at: 2026-01-01T00:00:00Z, closed_at: 2025-12-31T23:59:59Z}
+  - {channel: sms, contact: "+385911111111", status: closed,
+     created_at: 2026-01-01T00:00:00Z, closed_at: 2026-01-01T00:00:00Z}
+""")
+    result = empty_cli.fail("db", "import", str(fixture))
+    assert "conversations[0]: closed_at is only allowed when status is closed (not solved)" in result.stderr
+    assert "closed.yaml: conversations[1]: closed_at 2025-12-31T23:59:59Z is before created_at" in result.stderr
+    assert "conversations[2]" not in result.stderr
+    assert table_counts(empty_cli.db)["conversations"] == 0
