@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from cctx.errors import Invalid
 
@@ -28,6 +28,9 @@ def parse_ts(value: object, where: str = "timestamp") -> datetime:
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise Invalid(f"{where}: {value!r} is not an ISO 8601 timestamp") from None
+    elif isinstance(value, date):  # an unquoted YAML date
+        day = value.isoformat()
+        raise Invalid(f"{where}: {day} is a date without a time and zone (e.g. {day}T00:00:00Z)")
     else:
         raise Invalid(f"{where}: {value!r} is not an ISO 8601 timestamp")
     if moment.tzinfo is None:

@@ -29,3 +29,10 @@ def test_durations() -> None:
     for bad in ("0d", "-3d", "3m", "d", "1.5d", "90"):
         with pytest.raises(Invalid):
             parse_duration(bad)
+
+
+def test_a_date_without_time_is_refused_in_plain_words() -> None:
+    from datetime import date
+
+    with pytest.raises(Invalid, match=r"created_at: 2026-01-02 is a date without a time and zone"):
+        parse_ts(date(2026, 1, 2), "created_at")
