@@ -62,17 +62,19 @@ def conversation_list(app: App, unlinked: bool, contact: str | None, channels: t
 def conversation_show(app: App, conversation_id: int, as_agent: str | None, kinds: tuple[str, ...], fmt: str) -> None:
     """Show a conversation and its items in time order, like a transcript.
 
+    With -f csv, one row per item (conversation, at, kind, author, text, event, recording).
+
     \b
     Example:
         cctx conversation show 110
         cctx conversation show 116 --as-agent ivana --kind note -f json
     """
-    from cctx.output.transcript import transcript
+    from cctx.output.transcript import item_rows, transcript
 
     data = conversations.show(
         app.repo, conversation_id, retention=app.config.retention, now=app.now_dt, as_agent=as_agent, kinds=kinds
     )
-    render(data, fmt, table=transcript)
+    render(item_rows(data) if fmt == "csv" else data, fmt, table=transcript)
 
 
 @conversation.command("link")

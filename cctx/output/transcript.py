@@ -21,6 +21,11 @@ def _what(item: Mapping[str, Any]) -> str:
     return str(item["text"] or "")
 
 
+def item_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The items as flat rows (the CSV form of `conversation show`), each with its conversation id."""
+    return [{"conversation": data["id"], **item} for item in data["items"]]
+
+
 def transcript(data: Mapping[str, Any]) -> str:
     """The conversation's facts, then its items one per line: time, author, kind, text or event."""
     from tabulate import tabulate

@@ -154,3 +154,15 @@ def test_list_table_shows_contact_and_customer_for_the_worklist(demo_cli: Cli) -
     unlinked = demo_cli.ok("conversation", "list", "--unlinked", "--channel", "sms").stdout
     line_139 = next(line for line in unlinked.splitlines() if line.split()[0] == "139")
     assert line_139.split()[5:7] == ["+4366412345678", "-"]
+
+
+def test_show_csv_is_the_transcript_one_item_per_row(demo_cli: Cli) -> None:
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(demo_cli.ok("conversation", "show", "110", "-f", "csv").stdout)))
+    assert list(rows[0]) == ["conversation", "at", "kind", "author", "text", "event", "recording"]
+    assert len(rows) == len(demo_cli.json("conversation", "show", "110")["items"])
+    assert {r["conversation"] for r in rows} == {"110"}
+    assert [r["event"] for r in rows if r["kind"] == "call_event"] == ["started", "answered", "ended", "recording"]
+    assert any(r["recording"] == "rec-110.wav" for r in rows)
