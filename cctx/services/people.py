@@ -74,18 +74,18 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return key, value.strip()
 
 
-def clean_text(value: str | None, what: str) -> str | None:
+def clean_text(value: str | None, what: str, hint: str = " (use --unset to clear it)") -> str | None:
     """A trimmed value; an empty one is refused (use --unset to clear a field)."""
     if value is None:
         return None
     text = value.strip()
     if not text:
-        raise Invalid(f"{what} cannot be empty (use --unset to clear it)")
+        raise Invalid(f"{what} cannot be empty{hint}")
     return text
 
 
 def _clean_tags(tags: tuple[str, ...]) -> list[str]:
-    cleaned = [clean_text(t, "a tag") or "" for t in tags]
+    cleaned = [clean_text(t, "a tag", hint="") or "" for t in tags]
     return list(dict.fromkeys(cleaned))
 
 

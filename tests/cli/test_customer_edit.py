@@ -227,3 +227,9 @@ def test_demo_edits_through_the_demo_world(demo_cli: Cli) -> None:
     card = demo_cli.json("customer", "create", "--first-name", "Tea", "--destination", "telegram:99887766")
     assert card["conversations"] == {"open": 0, "closed": 1}  # 161, an unknown telegram contact
     assert audits(demo_cli.db, "customer.create")[-1]["details"]["autolinked"] == [161]
+
+
+def test_an_empty_tag_is_refused_without_a_misleading_hint(small_cli: Cli) -> None:
+    result = small_cli.fail("customer", "tag", "1", " ")
+    assert result.stderr == "Error: a tag cannot be empty\n"
+
