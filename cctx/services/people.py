@@ -284,6 +284,8 @@ def _apply_edit(person: Person, edit: PersonEdit) -> tuple[dict[str, Any], dict[
     set_keys = {k for k, v in edit.fields.items() if v is not None} | {parse_assignment(a)[0] for a in edit.assignments}
     for key in edit.unset:
         key = key.strip()
+        if key.replace("-", "_") in PERSON_FIELDS:  # --unset first-name, as the option is spelled
+            key = key.replace("-", "_")
         if key in set_keys:
             raise Invalid(f"--unset {key}: the same command also sets it")
         if key in PERSON_FIELDS:

@@ -233,3 +233,7 @@ def test_an_empty_tag_is_refused_without_a_misleading_hint(small_cli: Cli) -> No
     result = small_cli.fail("customer", "tag", "1", " ")
     assert result.stderr == "Error: a tag cannot be empty\n"
 
+
+def test_unset_takes_a_field_in_its_option_spelling_too(small_cli: Cli) -> None:
+    card = small_cli.json("customer", "update", "1", "--unset", "last-name")
+    assert card["last_name"] is None and card["name"] == "Maja"
