@@ -10,7 +10,7 @@ from cctx.channels import CALL_EVENTS, CHANNELS, STATUSES
 from cctx.errors import Invalid
 from cctx.refs import MAX_ID, DestinationRef, normalize_value, parse_ref
 from cctx.repository import Repository
-from cctx.times import normalize_ts
+from cctx.times import format_ts, normalize_ts
 
 SECTIONS = ("queues", "agents", "people", "conversations")
 PERSON_KEYS = {"id", "first_name", "last_name", "gender", "city", "country", "attributes", "tags", "destinations"}
@@ -76,6 +76,8 @@ def _text(value: Any) -> str | None:
 
 
 def _scalar(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return format_ts(value)  # timestamps are stored in UTC with Z
     if isinstance(value, datetime | date):
         return value.isoformat()
     if value is None or isinstance(value, str | int | float | bool):

@@ -295,3 +295,13 @@ conversations:
     assert "closed.yaml: conversations[1]: closed_at 2025-12-31T23:59:59Z is before created_at" in result.stderr
     assert "conversations[2]" not in result.stderr
     assert table_counts(empty_cli.db)["conversations"] == 0
+
+
+def test_an_unquoted_timestamp_attribute_is_stored_in_the_z_form(empty_cli: Cli, tmp_path: Path) -> None:
+    fixture = write(tmp_path / "since.yaml", """
+people:
+  - {id: 1, first_name: Ana, attributes: {since: 2024-01-01T10:00:00+02:00, birthday: 1990-05-01}}
+""")
+    empty_cli.ok("db", "import", str(fixture))
+    stored = json.loads(query(empty_cli.db, "SELECT attributes FROM people WHERE id = 1")[0][0])
+    assert stored == {"since": "2024-01-01T08:00:00Z", "birthday": "1990-05-01"}
