@@ -52,6 +52,8 @@ class ConversationRepository:
         return existing_ids(self.conn, "conversations", ids)
 
     def get_conversation(self, conversation_id: int) -> Conversation | None:
+        if not -(2**63) <= conversation_id < 2**63:
+            return None  # no SQLite integer: no such conversation
         row = self.conn.execute(_SELECT_CONVERSATION + " WHERE c.id = ?", (conversation_id,)).fetchone()
         return None if row is None else conversation_from_row(row)
 

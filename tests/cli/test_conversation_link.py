@@ -128,3 +128,12 @@ def test_tombstones_cannot_be_linked_or_unlinked(demo_cli: Cli) -> None:
 def test_table_output(demo_cli: Cli) -> None:
     out = demo_cli.ok("conversation", "link", "156", "2").stdout
     assert "customer" in out and "changed" in out and "yes" in out
+
+
+def test_ids_beyond_sqlite_integers_are_not_found(demo_cli: Cli) -> None:
+    huge = str(2**70)
+    before = table_counts(demo_cli.db)
+    for args in (["show", huge], ["link", huge, "1"], ["unlink", huge], ["merge", "116", huge], ["merge", huge, "116"]):
+        assert f"conversation {huge} not found" in demo_cli.fail("conversation", *args).stderr
+    assert "not found or not accessible" in demo_cli.fail("conversation", "show", huge, "--as-agent", "ana").stderr
+    assert table_counts(demo_cli.db) == before
