@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 import click
 
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import format_option
-from cctx.cli.progress import progress
+from cctx.cli.progress import Advance, progress
 from cctx.output import message, render
 from cctx.services import database, fixtures, seed
 
@@ -49,7 +51,11 @@ def db_import(app: App, files: tuple[str, ...], fmt: str) -> None:
         cctx db import fixtures/demo.yaml
         cat extra.json | cctx db import -
     """
-    render(fixtures.import_files(app.repo, list(files), now=app.now, actor=app.actor), fmt)
+
+    def bar(length: int) -> AbstractContextManager[Advance]:
+        return progress(length, "Importing")
+
+    render(fixtures.import_files(app.repo, list(files), now=app.now, actor=app.actor, progress=bar), fmt)
 
 
 @db.command("stats")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,13 @@ from cctx.errors import Invalid, NotFound
 from cctx.repository import Repository
 from cctx.services.fixture_validation import MISSING, ImportPlan, PersonPlan, validate
 from cctx.services.names import display_name
+
+Advance = Callable[[int], None]
+ProgressBar = Callable[[int], AbstractContextManager[Advance]]
+
+
+def _no_bar(length: int) -> AbstractContextManager[Advance]:
+    return nullcontext(lambda _: None)
 
 
 def read_documents(paths: list[str]) -> list[tuple[str, Any]]:
@@ -39,7 +48,7 @@ def read_documents(paths: list[str]) -> list[tuple[str, Any]]:
     return documents
 
 
-def _write(repo: Repository, plan: ImportPlan, now: str) -> dict[str, Any]:
+def _write(repo: Repository, plan: ImportPlan, now: str, advance: Advance) -> dict[str, Any]:
     for queue in plan.queues:
         repo.insert_queue(queue)
     for name, queues in plan.agents:
@@ -55,6 +64,7 @@ def _write(repo: Repository, plan: ImportPlan, now: str) -> dict[str, Any]:
         for dest_type, value in person.destinations:
             repo.insert_destination(person_id, dest_type, value)
             autolinked.extend(repo.autolink_contact(person_id, dest_type, value))
+        advance(1)
     item_count = 0
     for conv in plan.conversations:
         channel = CHANNELS[conv.channel]
@@ -95,6 +105,7 @@ def _write(repo: Repository, plan: ImportPlan, now: str) -> dict[str, Any]:
         authors = [i[2] for i in items if i[2] not in (None, "customer")]
         repo.add_participants(conversation_id, dict.fromkeys([*conv.agents, *authors]))
         item_count += len(items)
+        advance(1)
     counts = {
         "people": len(plan.people),
         "conversations": len(plan.conversations),
@@ -105,12 +116,17 @@ def _write(repo: Repository, plan: ImportPlan, now: str) -> dict[str, Any]:
     return {"counts": counts, "autolinked": sorted(autolinked)}
 
 
-def import_files(repo: Repository, paths: list[str], *, now: str, actor: str) -> dict[str, int]:
-    """Validate all files together, then write them in one transaction with one audit record."""
+def import_files(
+    repo: Repository, paths: list[str], *, now: str, actor: str, progress: ProgressBar = _no_bar
+) -> dict[str, int]:
+    """Validate all files together, then write them in one transaction with one audit record.
+
+    ``progress(n)`` opens a progress bar for the n people and conversations; advanced as each is written."""
     documents = read_documents(paths)
     with repo.transaction():
         plan = validate(repo, documents)
-        written = _write(repo, plan, now)
+        with progress(len(plan.people) + len(plan.conversations)) as advance:
+            written = _write(repo, plan, now, advance)
         details = {**written["counts"], "files": [name for name, _ in documents]}
         if written["autolinked"]:
             details["autolinked"] = written["autolinked"]

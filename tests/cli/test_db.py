@@ -305,3 +305,37 @@ people:
     empty_cli.ok("db", "import", str(fixture))
     stored = json.loads(query(empty_cli.db, "SELECT attributes FROM people WHERE id = 1")[0][0])
     assert stored == {"since": "2024-01-01T08:00:00Z", "birthday": "1990-05-01"}
+
+
+def test_import_progress_is_sized_to_the_plan_and_advanced_to_the_end(empty_cli: Cli) -> None:
+    """The bar (drawn by the CLI only on a terminal) counts the people and conversations written."""
+    from collections.abc import Callable, Iterator
+    from contextlib import contextmanager
+
+    from cctx.repository import Repository
+    from cctx.services import fixtures
+
+    seen: dict[str, int] = {"length": -1, "advanced": 0}
+
+    @contextmanager
+    def bar(length: int) -> Iterator[Callable[[int], None]]:
+        seen["length"] = length
+
+        def advance(n: int) -> None:
+            seen["advanced"] += n
+
+        yield advance
+
+    repo = Repository.open(empty_cli.db, 5000)
+    try:
+        counts = fixtures.import_files(repo, [str(DEMO)], now="2026-11-25T12:00:00Z", actor="tester", progress=bar)
+    finally:
+        repo.close()
+    total = counts["people"] + counts["conversations"]
+    assert seen == {"length": total, "advanced": total}
+
+
+def test_import_draws_no_progress_bar_when_stderr_is_not_a_terminal(empty_cli: Cli) -> None:
+    result = empty_cli.ok("db", "import", str(DEMO), "-f", "json")
+    assert result.stderr == ""
+    assert json.loads(result.stdout)["conversations"] > 0
