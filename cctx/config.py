@@ -97,6 +97,8 @@ def load_config(path: Path | None) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"configuration {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"configuration {path}: not UTF-8 text") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -46,3 +46,14 @@ def test_full_config() -> None:
 def test_errors_name_the_key(data: object, key: str) -> None:
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         parse_config(data)
+
+
+def test_a_config_file_that_is_not_utf8_is_a_config_error(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from cctx.config import load_config
+
+    path = Path(str(tmp_path)) / "cctx.yaml"
+    path.write_bytes(b"\xff\xfe\x00retention: 1\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(path)
