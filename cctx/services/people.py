@@ -203,7 +203,8 @@ def list_cards(
     repo: Repository, settings: CardSettings, *, tag: str | None, search: str | None, limit: int | None
 ) -> Iterator[dict[str, Any]]:
     """Cards of the people matching the filters, in id order, read a chunk at a time."""
-    ids = repo.find_person_ids(tag=tag, search=search.strip() if search else None, limit=limit)
+    tag, search = (text.strip() if text else None for text in (tag, search))
+    ids = repo.find_person_ids(tag=tag, search=search, limit=limit)
     for start in range(0, len(ids), _LIST_CHUNK):
         chunk = ids[start : start + _LIST_CHUNK]
         counts = repo.person_conversation_counts(chunk, settings.horizons)

@@ -56,3 +56,8 @@ def test_table_and_empty_output(demo_cli: Cli, empty_cli: Cli) -> None:
 def test_csv_output_has_one_row_per_card(demo_cli: Cli) -> None:
     lines = demo_cli.ok("customer", "list", "--tag", "vip", "-f", "csv").stdout.splitlines()
     assert lines[0].startswith("customer_id,known,name,") and len(lines) == 4
+
+
+def test_a_tag_filter_is_trimmed_as_tags_are_when_stored(demo_cli: Cli) -> None:
+    plain = [c["customer_id"] for c in demo_cli.json("customer", "list", "--tag", "vip")]
+    assert plain and [c["customer_id"] for c in demo_cli.json("customer", "list", "--tag", " vip ")] == plain
