@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from cctx.repository import Repository
+from cctx.repository.base import schema_version
 
 
 def init_schema(repo: Repository) -> dict[str, Any]:
+    if repo.user_version > schema_version():
+        repo.check_version()  # names the newer schema; nothing is changed
     before, after = repo.migrate()
     return {"database": str(repo.path), "schema_version": after, "upgraded_from": before if before != after else None}
 

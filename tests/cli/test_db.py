@@ -339,3 +339,14 @@ def test_import_draws_no_progress_bar_when_stderr_is_not_a_terminal(empty_cli: C
     result = empty_cli.ok("db", "import", str(DEMO), "-f", "json")
     assert result.stderr == ""
     assert json.loads(result.stdout)["conversations"] > 0
+
+
+def test_init_refuses_a_database_newer_than_this_cctx(empty_cli: Cli) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(empty_cli.db)
+    conn.execute(f"PRAGMA user_version = {schema_version() + 1}")
+    conn.close()
+    result = empty_cli.fail("db", "init")
+    assert "newer than this cctx understands" in result.stderr
+    assert query(empty_cli.db, "PRAGMA user_version") == [(schema_version() + 1,)]
