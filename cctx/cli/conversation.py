@@ -12,6 +12,7 @@ from cctx.cli.options import as_agent_option, channel_option, dry_run_option, fo
 from cctx.cli.progress import Advance, progress
 from cctx.output import render
 from cctx.services import conversations, merge, relink
+from cctx.services.summaries import SUMMARY_KEYS
 
 
 @click.group()
@@ -45,11 +46,11 @@ def conversation_list(app: App, unlinked: bool, contact: str | None, channels: t
         app.repo, unlinked=unlinked, contact=contact, channels=channels, statuses=statuses, queue=queue, limit=limit
     )
     if relink_template:
-        render(conversations.relink_template(rows), "csv" if fmt == "table" else fmt)
+        render(conversations.relink_template(rows), "csv" if fmt == "table" else fmt, columns=relink.HEADER)
     else:
         from cctx.output.transcript import worklist_table
 
-        render(rows, fmt, table=worklist_table, empty="No conversations")
+        render(rows, fmt, table=worklist_table, empty="No conversations", columns=SUMMARY_KEYS)
 
 
 @conversation.command("show")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TextIO
 
 FORMATS = ("table", "json", "csv", "yaml")
@@ -69,20 +69,30 @@ def _write_json(data: Any, out: TextIO) -> None:
     out.write("\n]\n" if not first else "]\n")
 
 
-def _write_csv(data: Any, out: TextIO) -> None:
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _write_csv(data: Any, out: TextIO, columns: Sequence[str] | None) -> None:
+    """A header, then one line per row; with no rows, the header of ``columns`` if known."""
     import csv
 
+    writer = csv.writer(out, lineterminator="\n")
     rows: Iterator[Mapping[str, Any]] = iter([data]) if isinstance(data, Mapping) else iter(data)
-    writer = None
+    header = list(columns) if columns else None
+    if header:
+        writer.writerow(header)
     for row in rows:
-        if writer is None:
-            writer = csv.writer(out, lineterminator="\n")
-            columns = list(row)
-            writer.writerow(columns)
-        writer.writerow(
-            ["" if row.get(c) is None else json.dumps(row[c]) if isinstance(row[c], dict | list) else cell(row[c])
-             for c in columns]
-        )
+        if header is None:
+            header = list(row)
+            writer.writerow(header)
+        writer.writerow([_csv_value(row.get(c)) for c in header])
 
 
 def _write_yaml(data: Any, out: TextIO) -> None:
@@ -93,13 +103,23 @@ def _write_yaml(data: Any, out: TextIO) -> None:
     out.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False))
 
 
-def render(data: Any, fmt: str, *, table: TableView | None = None, empty: str | None = None) -> None:
-    """Print ``data`` in ``fmt``; in table form use ``table`` if given, and ``empty`` for no rows."""
+def render(
+    data: Any,
+    fmt: str,
+    *,
+    table: TableView | None = None,
+    empty: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> None:
+    """Print ``data`` in ``fmt``; in table form use ``table`` if given, and ``empty`` for no rows.
+
+    ``columns`` names the CSV header, so that an empty result still prints it.
+    """
     out = sys.stdout
     if fmt == "json":
         _write_json(data, out)
     elif fmt == "csv":
-        _write_csv(data, out)
+        _write_csv(data, out, columns)
     elif fmt == "yaml":
         _write_yaml(data, out)
     else:

@@ -6,6 +6,11 @@ from typing import Any
 
 from cctx.models import Conversation
 
+SUMMARY_KEYS = (
+    "id", "channel", "status", "queue", "contact", "customer_id", "talking_with", "started_at", "closed_at",
+    "last_activity_at", "messages", "notes", "call_events",
+)
+
 
 def summary(conversation: Conversation) -> dict[str, Any]:
     """The contract's conversation summary keys, in order."""

@@ -209,3 +209,14 @@ def test_progress_is_advanced_once_per_change(demo_cli: Cli, tmp_path: Path) -> 
         repo.close()
     assert seen == {"length": 4, "advanced": 4}
     assert result["linked"] + result["unlinked"] == 4
+
+
+def test_empty_relink_template_is_still_a_relink_file(demo_cli: Cli, tmp_path: Path) -> None:
+    out = demo_cli.ok("conversation", "list", "--unlinked", "--queue", "vip", "--relink-template").stdout
+    assert out == "conversation,customer\n"
+    empty = write(tmp_path / "empty.csv", out)
+    assert demo_cli.json("conversation", "relink", str(empty)) == {
+        "linked": 0, "unlinked": 0, "unchanged": 0, "dry_run": False,
+    }
+    header = demo_cli.ok("conversation", "list", "--queue", "vip", "--status", "merged", "-f", "csv").stdout
+    assert header.startswith("id,channel,status,queue,contact,customer_id,talking_with,")
