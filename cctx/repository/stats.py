@@ -25,3 +25,7 @@ class StatsRepository:
         page_size = self.conn.execute("PRAGMA page_size").fetchone()[0]
         page_count = self.conn.execute("PRAGMA page_count").fetchone()[0]
         return int(page_size) * int(page_count)
+
+    def table_names(self) -> list[str]:
+        """Every table the file holds (an empty list for a new file)."""
+        return [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]

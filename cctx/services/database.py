@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cctx.errors import Invalid
 from cctx.repository import Repository
 from cctx.repository.base import schema_version
 
@@ -11,6 +12,9 @@ from cctx.repository.base import schema_version
 def init_schema(repo: Repository) -> dict[str, Any]:
     if repo.user_version > schema_version():
         repo.check_version()  # names the newer schema; nothing is changed
+    if repo.user_version == 0 and repo.table_names():
+        tables = ", ".join(repo.table_names()[:5])
+        raise Invalid(f"{repo.path} is not a cctx database: it already holds other tables ({tables}); nothing changed")
     before, after = repo.migrate()
     return {"database": str(repo.path), "schema_version": after, "upgraded_from": before if before != after else None}
 

@@ -350,3 +350,15 @@ def test_init_refuses_a_database_newer_than_this_cctx(empty_cli: Cli) -> None:
     result = empty_cli.fail("db", "init")
     assert "newer than this cctx understands" in result.stderr
     assert query(empty_cli.db, "PRAGMA user_version") == [(schema_version() + 1,)]
+
+
+def test_init_leaves_another_applications_database_alone(tmp_path: Path) -> None:
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.close()
+    result = Cli(other).fail("db", "init")
+    assert "not a cctx database" in result.stderr
+    assert query(other, "SELECT name FROM sqlite_master WHERE type = 'table'") == [("invoices",)]
