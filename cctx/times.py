@@ -13,7 +13,8 @@ _UNITS = {"d": "days", "w": "weeks", "h": "hours"}
 
 def format_ts(moment: datetime) -> str:
     """Render an aware datetime as ``2026-05-01T09:00:00Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    return utc.isoformat(timespec="seconds") + "Z"  # always four-digit years, so the text sorts as time
 
 
 def parse_ts(value: object, where: str = "timestamp") -> datetime:

@@ -11,6 +11,7 @@ from cctx.cli.retention import history_policy, history_purge
 from cctx.output import render
 from cctx.output.summaries import summaries_table
 from cctx.services.history import show_history
+from cctx.services.summaries import SUMMARY_KEYS
 
 
 @click.group()
@@ -46,7 +47,7 @@ def history_show(
         app.repo, ref, channels=channels, statuses=statuses, as_agent=as_agent, newest_first=newest_first,
         limit=limit, retention=app.config.retention, now=app.now_dt,
     )
-    render(rows, fmt, table=summaries_table, empty="No conversation history")
+    render(rows, fmt, table=summaries_table, empty="No conversation history", columns=SUMMARY_KEYS)
 
 
 history.add_command(history_policy)

@@ -202,3 +202,11 @@ def test_csv_and_yaml(demo_cli: Cli) -> None:
 def test_a_limit_beyond_what_sqlite_holds_is_a_usage_error(demo_cli: Cli, command: tuple[str, ...]) -> None:
     result = demo_cli.fail(*command, "--limit", str(2**63), code=2)
     assert "--limit" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_empty_history_as_csv_still_has_its_header(demo_cli: Cli) -> None:
+    out = demo_cli.ok("history", "show", "1", "--channel", "facebook_posts", "-f", "csv").stdout
+    assert out.splitlines() == [
+        "id,channel,status,queue,contact,customer_id,talking_with,started_at,closed_at,last_activity_at,"
+        "messages,notes,call_events"
+    ]

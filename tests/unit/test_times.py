@@ -36,3 +36,10 @@ def test_a_date_without_time_is_refused_in_plain_words() -> None:
 
     with pytest.raises(Invalid, match=r"created_at: 2026-01-02 is a date without a time and zone"):
         parse_ts(date(2026, 1, 2), "created_at")
+
+
+def test_early_years_keep_four_digits_so_text_order_is_time_order() -> None:
+    early = format_ts(datetime(999, 1, 1, tzinfo=UTC))
+    assert early == "0999-01-01T00:00:00Z"
+    assert early < format_ts(datetime(2026, 1, 1, tzinfo=UTC))
+    assert normalize_ts("0999-01-01T00:00:00Z") == early
