@@ -49,4 +49,7 @@ def parse_duration(value: str) -> timedelta:
     match = _DURATION.match(value.strip())
     if not match:
         raise Invalid(f"duration {value!r} must be a positive whole number with d, w or h (e.g. 90d)")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:  # longer than the calendar: reaches back past year 1
+        return timedelta.max

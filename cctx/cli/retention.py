@@ -10,6 +10,7 @@ from cctx.cli.progress import progress
 from cctx.output import message, render
 from cctx.output.retention import policy_table, purge_summary
 from cctx.services import retention
+from cctx.times import parse_duration
 
 
 @click.command("policy")
@@ -50,7 +51,7 @@ def history_purge(app: App, older_than: str | None, channels: tuple[str, ...], d
     """
     result = retention.purge_expired(
         app.repo, app.config.retention, app.now_dt, actor=app.actor,
-        older_than=None if older_than is None else retention.parse_older_than(older_than), channels=channels,
+        older_than=None if older_than is None else parse_duration(older_than), channels=channels,
         batch_size=batch_size, dry_run=dry_run, vacuum=vacuum, progress=progress,
     )
     for run in result.get("resumed", []):

@@ -14,7 +14,7 @@ from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
 from cctx.errors import Invalid
 from cctx.models import Conversation, PurgeCandidate
-from cctx.times import format_ts, parse_duration
+from cctx.times import format_ts
 
 if TYPE_CHECKING:
     from cctx.repository import Repository
@@ -30,22 +30,12 @@ def _days(days: int) -> timedelta:
         return timedelta.max
 
 
-def parse_older_than(text: str) -> timedelta:
-    """--older-than: a duration (90d, 12w, 36h); one longer than the calendar reaches back to year 1."""
-    try:
-        return parse_duration(text)
-    except OverflowError:
-        return timedelta.max
-
-
 def cut_before(now: datetime, age: timedelta) -> str:
-    """The horizon ``now - age`` as a stored timestamp. An age reaching past year 1 stops there (nothing
-    is older), and the year always has four digits, so the text sorts like the time it stands for."""
+    """The horizon ``now - age`` as a stored timestamp; an age reaching past year 1 stops there."""
     try:
-        moment = now - age
+        return format_ts(now - age)
     except OverflowError:
-        moment = datetime.min.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        return format_ts(datetime.min.replace(tzinfo=UTC))
 
 
 def horizons(retention: Retention | None, now: datetime, older_than: timedelta | None = None) -> Horizons:

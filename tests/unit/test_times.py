@@ -43,3 +43,7 @@ def test_early_years_keep_four_digits_so_text_order_is_time_order() -> None:
     assert early == "0999-01-01T00:00:00Z"
     assert early < format_ts(datetime(2026, 1, 1, tzinfo=UTC))
     assert normalize_ts("0999-01-01T00:00:00Z") == early
+
+
+def test_a_duration_longer_than_the_calendar_is_the_longest_one() -> None:
+    assert parse_duration("99999999999d") == timedelta.max
