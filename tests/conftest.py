@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,23 @@ def demo_cli(empty_cli: Cli) -> Cli:
     """A Cli on a database holding fixtures/demo.yaml."""
     empty_cli.ok("db", "import", str(DEMO))
     return empty_cli
+
+
+class ProgressRecorder:
+    """A ``progress`` for a service that records how the bar was sized and advanced."""
+
+    def __init__(self) -> None:
+        self.length = -1
+        self.advanced = 0
+
+    @contextmanager
+    def __call__(self, length: int) -> Iterator[Callable[[int], None]]:
+        self.length = length
+
+        def advance(n: int) -> None:
+            self.advanced += n
+
+        yield advance
 
 
 def write(path: Path, text: str) -> Path:

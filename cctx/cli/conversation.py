@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-
 import click
 
 from cctx.channels import ALL_STATUSES, ITEM_KINDS
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import as_agent_option, channel_option, dry_run_option, format_option, limit_option
-from cctx.cli.progress import Advance, progress
+from cctx.cli.progress import progress_bar
 from cctx.output import render
 from cctx.services import conversations, merge, relink
 from cctx.services.summaries import SUMMARY_KEYS
@@ -154,7 +152,7 @@ def conversation_relink(app: App, file: str, dry_run: bool, fmt: str) -> None:
         printf 'conversation,customer\\n156,2\\n' | cctx conversation relink -
     """
 
-    def bar(length: int) -> AbstractContextManager[Advance]:
-        return progress(length, "Relinking")
-
-    render(relink.relink(app.repo, file, now=app.now, actor=app.actor, dry_run=dry_run, progress=bar), fmt)
+    result = relink.relink(
+        app.repo, file, now=app.now, actor=app.actor, dry_run=dry_run, progress=progress_bar("Relinking")
+    )
+    render(result, fmt)

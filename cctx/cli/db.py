@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-
 import click
 
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import format_option
-from cctx.cli.progress import Advance, progress
+from cctx.cli.progress import progress, progress_bar
 from cctx.output import message, render
 from cctx.services import database, fixtures, seed
 
@@ -52,10 +50,10 @@ def db_import(app: App, files: tuple[str, ...], fmt: str) -> None:
         cat extra.json | cctx db import -
     """
 
-    def bar(length: int) -> AbstractContextManager[Advance]:
-        return progress(length, "Importing")
-
-    render(fixtures.import_files(app.repo, list(files), now=app.now, actor=app.actor, progress=bar), fmt)
+    counts = fixtures.import_files(
+        app.repo, list(files), now=app.now, actor=app.actor, progress=progress_bar("Importing")
+    )
+    render(counts, fmt)
 
 
 @db.command("stats")

@@ -6,7 +6,7 @@ import click
 
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import channel_option, dry_run_option, format_option
-from cctx.cli.progress import progress
+from cctx.cli.progress import progress_bar
 from cctx.output import message, render
 from cctx.output.retention import policy_table, purge_summary
 from cctx.services import retention
@@ -52,7 +52,7 @@ def history_purge(app: App, older_than: str | None, channels: tuple[str, ...], d
     result = retention.purge_expired(
         app.repo, app.config.retention, app.now_dt, actor=app.actor,
         older_than=None if older_than is None else parse_duration(older_than), channels=channels,
-        batch_size=batch_size, dry_run=dry_run, vacuum=vacuum, progress=progress,
+        batch_size=batch_size, dry_run=dry_run, vacuum=vacuum, progress=progress_bar("Purging"),
     )
     for run in result.get("resumed", []):
         message(f"Recorded {run['conversations']} conversations deleted by an interrupted purge started at "

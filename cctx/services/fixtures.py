@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +12,7 @@ from cctx.errors import Invalid, NotFound
 from cctx.repository import Repository
 from cctx.services.fixture_validation import MISSING, ImportPlan, PersonPlan, validate
 from cctx.services.names import display_name
-
-Advance = Callable[[int], None]
-ProgressBar = Callable[[int], AbstractContextManager[Advance]]
-
-
-def _no_bar(length: int) -> AbstractContextManager[Advance]:
-    return nullcontext(lambda _: None)
+from cctx.services.progress import Advance, ProgressBar, no_progress
 
 
 def read_documents(paths: list[str]) -> list[tuple[str, Any]]:
@@ -117,7 +109,7 @@ def _write(repo: Repository, plan: ImportPlan, now: str, advance: Advance) -> di
 
 
 def import_files(
-    repo: Repository, paths: list[str], *, now: str, actor: str, progress: ProgressBar = _no_bar
+    repo: Repository, paths: list[str], *, now: str, actor: str, progress: ProgressBar = no_progress
 ) -> dict[str, int]:
     """Validate all files together, then write them in one transaction with one audit record.
 

@@ -10,8 +10,6 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,14 +17,13 @@ from typing import Any
 from cctx.errors import CctxError, Invalid, NotFound
 from cctx.refs import DestinationRef, PersonRef, parse_ref
 from cctx.repository import Repository
+from cctx.services.progress import ProgressBar, no_progress
 
 HEADER = ("conversation", "customer")
 ROW_KEYS = {"conversation", "customer"}
 APPLY_CHUNK = 5000
 MAX_ID = 2**63 - 1  # the largest id SQLite can hold
 
-Advance = Callable[[int], None]
-ProgressBar = Callable[[int], AbstractContextManager[Advance]]
 # One row as read: (position, location, conversation as given, customer as given or None for unlink).
 RawRow = tuple[int, str, Any, Any]
 # A problem: (position in the file, text); reported in file order.
@@ -240,12 +237,10 @@ def plan_relink(repo: Repository, rows: list[RawRow], read_problems: list[Proble
 # --- applying -----------------------------------------------------------------------------------------
 
 
-def _no_bar(length: int) -> AbstractContextManager[Advance]:
-    return nullcontext(lambda _: None)
 
 
 def relink(
-    repo: Repository, path: str, *, now: str, actor: str, dry_run: bool, progress: ProgressBar = _no_bar
+    repo: Repository, path: str, *, now: str, actor: str, dry_run: bool, progress: ProgressBar = no_progress
 ) -> dict[str, Any]:
     """Check the whole file, then write every change and one audit record in one transaction.
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -14,13 +13,13 @@ from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
 from cctx.errors import Invalid
 from cctx.models import Conversation, PurgeCandidate
+from cctx.services.progress import ProgressBar, no_progress
 from cctx.times import format_ts
 
 if TYPE_CHECKING:
     from cctx.repository import Repository
 
 Horizons = dict[str, str | None]
-ProgressFactory = Callable[[int, str], AbstractContextManager[Callable[[int], None]]]
 
 
 def _days(days: int) -> timedelta:
@@ -365,8 +364,6 @@ def purge(
     return result
 
 
-def _no_progress(_length: int, _label: str) -> AbstractContextManager[Callable[[int], None]]:
-    return nullcontext(lambda _n: None)
 
 
 def purge_expired(
@@ -380,11 +377,11 @@ def purge_expired(
     batch_size: int = DEFAULT_BATCH_SIZE,
     dry_run: bool = False,
     vacuum: bool = False,
-    progress: ProgressFactory = _no_progress,
+    progress: ProgressBar = no_progress,
 ) -> dict[str, Any]:
-    """`history purge`: the scope, the plan, then the batches; ``progress(total, label)`` gives ``advance``."""
+    """`history purge`: the scope, the plan, then the batches; ``progress(total)`` gives ``advance``."""
     plan = plan_purge(repo, purge_scope(retention, now, older_than, channels), batch_size)
-    with progress(len(plan.candidates), "Purging") as advance:
+    with progress(len(plan.candidates)) as advance:
         return purge(repo, plan, now=format_ts(now), actor=actor, dry_run=dry_run, vacuum=vacuum, advance=advance)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from cctx.repository.base import schema_version
-from tests.conftest import DEMO, Cli, query, table_counts, write
+from tests.conftest import DEMO, Cli, ProgressRecorder, query, table_counts, write
 
 BAD_FIXTURE = """
 queues: [{name: billing}]
@@ -309,30 +309,17 @@ people:
 
 def test_import_progress_is_sized_to_the_plan_and_advanced_to_the_end(empty_cli: Cli) -> None:
     """The bar (drawn by the CLI only on a terminal) counts the people and conversations written."""
-    from collections.abc import Callable, Iterator
-    from contextlib import contextmanager
-
     from cctx.repository import Repository
     from cctx.services import fixtures
 
-    seen: dict[str, int] = {"length": -1, "advanced": 0}
-
-    @contextmanager
-    def bar(length: int) -> Iterator[Callable[[int], None]]:
-        seen["length"] = length
-
-        def advance(n: int) -> None:
-            seen["advanced"] += n
-
-        yield advance
-
+    bar = ProgressRecorder()
     repo = Repository.open(empty_cli.db, 5000)
     try:
         counts = fixtures.import_files(repo, [str(DEMO)], now="2026-11-25T12:00:00Z", actor="tester", progress=bar)
     finally:
         repo.close()
     total = counts["people"] + counts["conversations"]
-    assert seen == {"length": total, "advanced": total}
+    assert (bar.length, bar.advanced) == (total, total)
 
 
 def test_import_draws_no_progress_bar_when_stderr_is_not_a_terminal(empty_cli: Cli) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Cli, query, table_counts, write
+from tests.conftest import Cli, ProgressRecorder, query, table_counts, write
 
 
 def _links(cli: Cli, *ids: int) -> dict[int, tuple[Any, ...]]:
@@ -184,30 +184,17 @@ def test_round_trip_from_the_worklist(demo_cli: Cli, tmp_path: Path) -> None:
 
 def test_progress_is_advanced_once_per_change(demo_cli: Cli, tmp_path: Path) -> None:
     """The bar (drawn by the CLI only on a terminal) is sized to the changes and advanced to the end."""
-    from collections.abc import Callable, Iterator
-    from contextlib import contextmanager
-
     from cctx.repository import Repository
     from cctx.services import relink
 
-    seen: dict[str, int] = {"length": -1, "advanced": 0}
-
-    @contextmanager
-    def bar(length: int) -> Iterator[Callable[[int], None]]:
-        seen["length"] = length
-
-        def advance(n: int) -> None:
-            seen["advanced"] += n
-
-        yield advance
-
+    bar = ProgressRecorder()
     repo = Repository.open(demo_cli.db, 5000)
     try:
         result = relink.relink(repo, str(write(tmp_path / "r.csv", GOOD_CSV)), now="2026-11-25T12:00:00Z",
                                actor="tester", dry_run=False, progress=bar)
     finally:
         repo.close()
-    assert seen == {"length": 4, "advanced": 4}
+    assert (bar.length, bar.advanced) == (4, 4)
     assert result["linked"] + result["unlinked"] == 4
 
 
