@@ -14,7 +14,6 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sqlite3
@@ -177,11 +176,9 @@ def query_plan(db: Path, person: int, agent_id: int | None = None) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--db", type=Path, help="a cctx database (default: the seeded one of bench/common.py)")
+    parser = common.bench_arguments(__doc__)
     parser.add_argument("--small", action="store_true", help=f"use (and build once) {SMALL_DB.name}")
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--no-append", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args()
 
     db = (args.db or (build_small_db(SMALL_DB) if args.small else common.seeded_db())).resolve()
@@ -239,7 +236,7 @@ def main() -> None:
     ])
     title = f"history show: a customer with {count} conversations"
     print(f"## {title}\n\n{body}")
-    if not args.no_append:
+    if not args.no_record:
         common.append_results(title, body)
         print(f"appended to {common.RESULTS}", file=sys.stderr)
 

@@ -21,8 +21,6 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
 import random
 import sqlite3
@@ -147,21 +145,12 @@ def probe_writes(db: Path, conversations: list[int], stop: threading.Event, wait
 
 
 def survivors_digest(db: Path) -> str:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        digest = hashlib.sha256()
-        for (cid,) in conn.execute("SELECT id FROM conversations ORDER BY id"):
-            digest.update(cid.to_bytes(8, "little"))
-        return digest.hexdigest()
-    finally:
-        conn.close()
+    return common.rows_digest(db, "SELECT id FROM conversations ORDER BY id")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", type=Path, help="a cctx database (default: the seeded one of bench/common.py)")
+    parser = common.bench_arguments(__doc__)
     parser.add_argument("--older-than", default="365d")
-    parser.add_argument("--no-record", action="store_true", help="print the figures, do not add to RESULTS.md")
     args = parser.parse_args()
 
     source = args.db or common.seeded_db()

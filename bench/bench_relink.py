@@ -19,9 +19,7 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
 import csv
-import hashlib
 import random
 import sqlite3
 import statistics
@@ -104,22 +102,13 @@ def write_relink_file(db: Path, rows: int, path: Path, seed: int = 7) -> dict[st
 
 def links_digest(db: Path) -> str:
     """A digest of every conversation's link, to prove both ways end in the same state."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        digest = hashlib.sha256()
-        for row in conn.execute("SELECT id, person_id, unlinked_explicitly FROM conversations ORDER BY id"):
-            digest.update(repr(tuple(row)).encode())
-        return digest.hexdigest()
-    finally:
-        conn.close()
+    return common.rows_digest(db, "SELECT id, person_id, unlinked_explicitly FROM conversations ORDER BY id")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", type=Path, help="a cctx database (default: the seeded one of bench/common.py)")
+    parser = common.bench_arguments(__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--no-record", action="store_true", help="print the figures, do not add to RESULTS.md")
     args = parser.parse_args()
 
     source = args.db or common.seeded_db()

@@ -10,6 +10,7 @@ that write must work on a copy (``copy_db``), never on the cached file.
 
 from __future__ import annotations
 
+import argparse
 import fcntl
 import hashlib
 import os
@@ -184,3 +185,23 @@ def file_size_mb(path: Path) -> float:
     """Size of a database with its -wal, in MB."""
     total = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
     return total / 1e6
+
+
+def bench_arguments(doc: str | None) -> argparse.ArgumentParser:
+    """The options every benchmark takes: --db (default: the seeded database) and --no-record."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, help="a cctx database (default: the seeded one of bench/common.py)")
+    parser.add_argument("--no-record", action="store_true", help="print the figures, do not add to RESULTS.md")
+    return parser
+
+
+def rows_digest(db: Path, sql: str) -> str:
+    """A digest of the rows ``sql`` reads from ``db``, to prove two ways end in the same state."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        digest = hashlib.sha256()
+        for row in conn.execute(sql):
+            digest.update(repr(tuple(row)).encode())
+        return digest.hexdigest()
+    finally:
+        conn.close()
