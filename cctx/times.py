@@ -35,7 +35,8 @@ def parse_ts(value: object, where: str = "timestamp") -> datetime:
     else:
         raise Invalid(f"{where}: {value!r} is not an ISO 8601 timestamp")
     if moment.tzinfo is None:
-        raise Invalid(f"{where}: {value!r} has no time zone (add Z or an offset)")
+        shown = repr(value.isoformat() if isinstance(value, datetime) else value)
+        raise Invalid(f"{where}: {shown} has no time zone (add Z or an offset)")
     return moment.astimezone(UTC).replace(microsecond=0)
 
 

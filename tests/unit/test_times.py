@@ -47,3 +47,8 @@ def test_early_years_keep_four_digits_so_text_order_is_time_order() -> None:
 
 def test_a_duration_longer_than_the_calendar_is_the_longest_one() -> None:
     assert parse_duration("99999999999d") == timedelta.max
+
+
+def test_a_zoneless_datetime_from_yaml_is_shown_as_written() -> None:
+    with pytest.raises(Invalid, match=r"created_at: '2026-01-01T00:05:00' has no time zone"):
+        parse_ts(datetime(2026, 1, 1, 0, 5), "created_at")
