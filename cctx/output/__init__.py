@@ -46,7 +46,7 @@ def key_value_table(data: Mapping[str, Any], null: str = NULL) -> str:
     return tabulate([(k, cell(v, null)) for k, v in data.items()], tablefmt="plain")
 
 
-def rows_table(rows: list[Mapping[str, Any]], columns: list[str] | None = None, null: str = "") -> str:
+def rows_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, null: str = "") -> str:
     """Records as a table with a header line."""
     from tabulate import tabulate
 

@@ -21,7 +21,8 @@ class AuditRepository:
     def audit_records(
         self, action: str | None = None, since: str | None = None, limit: int | None = None
     ) -> list[AuditRecord]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if action:
             where.append("action = ?")
             params.append(action)

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from cctx.errors import Invalid, NotFound
 
@@ -51,7 +51,7 @@ class Database:
         self._depth = 0
 
     @classmethod
-    def open(cls, path: Path, busy_timeout_ms: int, *, create: bool = False) -> Database:
+    def open(cls, path: Path, busy_timeout_ms: int, *, create: bool = False) -> Self:
         """Open ``path``; only with ``create`` may the file be created (mode 0600)."""
         if not path.exists():
             if not create:

@@ -61,18 +61,19 @@ def _write(repo: Repository, plan: ImportPlan, now: str, advance: Advance) -> di
     for conv in plan.conversations:
         channel = CHANNELS[conv.channel]
         explicit_unlink = conv.customer is None
+        linked_id: int | None
         if conv.customer is MISSING:
-            person_id = repo.destination_owner(channel.destination_type, conv.contact)
+            linked_id = repo.destination_owner(channel.destination_type, conv.contact)
         elif isinstance(conv.customer, PersonPlan):
-            person_id = conv.customer.id
+            linked_id = conv.customer.id
         else:
-            person_id = conv.customer
-        person = None
-        if person_id is not None:
-            if person_id not in names:
-                found = repo.get_person(person_id)
-                names[person_id] = (found.first_name, found.last_name) if found else (None, None)
-            person = names[person_id]
+            linked_id = conv.customer
+        linked_name: tuple[str | None, str | None] | None = None
+        if linked_id is not None:
+            if linked_id not in names:
+                found = repo.get_person(linked_id)
+                names[linked_id] = (found.first_name, found.last_name) if found else (None, None)
+            linked_name = names[linked_id]
         items = sorted(conv.items, key=lambda item: item[0])
         conversation_id = repo.insert_conversation(
             {
@@ -80,11 +81,11 @@ def _write(repo: Repository, plan: ImportPlan, now: str, advance: Advance) -> di
                 "channel": conv.channel,
                 "contact_type": channel.destination_type,
                 "contact": conv.contact,
-                "person_id": person_id,
+                "person_id": linked_id,
                 "unlinked_explicitly": int(explicit_unlink),
                 "queue_id": repo.queue_id(conv.queue) if conv.queue else None,
                 "status": conv.status,
-                "display_name": display_name(person, conv.contact),
+                "display_name": display_name(linked_name, conv.contact),
                 "created_at": conv.created_at,
                 "closed_at": conv.closed_at,
                 "messages": sum(1 for i in items if i[1] == "message"),
