@@ -25,7 +25,7 @@ PHRASES = 16
 PLAN_COLUMNS = (
     "cid", "channel", "contact_type", "contact", "person_id", "unlinked", "queue_id", "status",
     "display_name", "t0", "closed", "messages", "notes", "call_events", "last", "n", "step", "call",
-    "m", "o", "rec", "a_id", "a_name", "b_id", "b_name",
+    "m", "o", "rec", "a_id", "a_name", "b_id", "b_name", "merged_into", "merged",
 )
 
 _PLAN_TABLE = """
@@ -33,7 +33,8 @@ CREATE TEMP TABLE seed_plan (
     cid INTEGER PRIMARY KEY, channel TEXT, contact_type TEXT, contact TEXT, person_id INTEGER,
     unlinked INTEGER, queue_id INTEGER, status TEXT, display_name TEXT, t0 INTEGER, closed INTEGER,
     messages INTEGER, notes INTEGER, call_events INTEGER, last INTEGER, n INTEGER, step INTEGER,
-    call INTEGER, m INTEGER, o INTEGER, rec INTEGER, a_id INTEGER, a_name TEXT, b_id INTEGER, b_name TEXT
+    call INTEGER, m INTEGER, o INTEGER, rec INTEGER, a_id INTEGER, a_name TEXT, b_id INTEGER, b_name TEXT,
+    merged_into INTEGER, merged INTEGER
 )"""
 
 # Item k (0-based) of conversation p, for k < p.n:
@@ -184,9 +185,10 @@ class SeedRepository:
         cur = self.conn.execute(
             "INSERT INTO conversations (id, channel, contact_type, contact, person_id, unlinked_explicitly, "
             "queue_id, status, display_name, created_at, closed_at, messages, notes, call_events, "
-            f"last_activity_at) SELECT cid, channel, contact_type, contact, person_id, unlinked, queue_id, "
-            f"status, display_name, strftime({TS}, t0, 'unixepoch'), strftime({TS}, closed, 'unixepoch'), "
-            f"messages, notes, call_events, strftime({TS}, last, 'unixepoch') FROM temp.seed_plan ORDER BY cid"
+            "last_activity_at, merged_into, merged_at) SELECT cid, channel, contact_type, contact, person_id, "
+            f"unlinked, queue_id, status, display_name, strftime({TS}, t0, 'unixepoch'), "
+            f"strftime({TS}, closed, 'unixepoch'), messages, notes, call_events, strftime({TS}, last, 'unixepoch'), "
+            f"merged_into, strftime({TS}, merged, 'unixepoch') FROM temp.seed_plan ORDER BY cid"
         )
         self.conn.execute(
             "INSERT INTO participants (conversation_id, agent_id) "

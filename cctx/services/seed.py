@@ -12,6 +12,14 @@ Same arguments and same ``now`` give the same database, row for row. The world:
 - Closed conversations start up to three years back; solved ones within 60 days; open and waiting
   ones within 14 days. Items follow the layout of the repository's seed SQL; the counters and
   ``last_activity_at`` are computed from the same layout.
+- About 1% are merge tombstones (rule 5), as if an admin had merged an emptied duplicate: a copy of
+  another conversation's customer (same person, or the same unlinked contact) on a channel of the same
+  kind, started after it, with no items and the same agents and queue; ``merged_into`` is that
+  conversation, never itself a tombstone. A tombstone was merged while its target was still open (a
+  closed target was closed after the merge; the duplicate was open, ``closed_at`` NULL), or, for about
+  half of those into a closed target, up to 30 days after both were closed (the tombstone keeps its
+  earlier ``closed_at``, the target the later one, as rule 5 leaves them). Heavy customers' and the
+  every-channel conversations never become tombstones, so person 1 keeps exactly 200 in history.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import json
 import random
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,6 +47,7 @@ PERSON_ONE_POSTS = 12
 FULL_SCALE = 20_000
 STEP_SECONDS = {CALL: (5, 90), POSTS: (600, 43200), MESSAGING: (15, 900)}  # between items, by channel kind
 ITEM_CHUNK = 50_000  # conversations per item-generation statement (one progress step each)
+TOMBSTONE_SHARE = 100  # one conversation in this many is a merge tombstone
 
 QUEUES = ("billing", "sales", "support", "technical", "returns", "loyalty", "onboarding", "complaints")
 AGENTS = (
@@ -249,8 +258,11 @@ def _picker(rng: random.Random, channels: list[str]) -> Callable[[], str]:
 Slot = tuple[str, str, int | None, int, str]  # channel, contact, person_id, unlinked_explicitly, display_name
 
 
-def _slots(rng: random.Random, size: SeedSize, world: World) -> list[Slot]:
-    """Who each conversation is with, on which channel: heavy customers first, then everyone else."""
+def _slots(rng: random.Random, size: SeedSize, world: World) -> tuple[list[Slot], int]:
+    """Who each conversation is with, on which channel: heavy customers first, then everyone else.
+
+    Also returns how many leading slots are fixed (the heavy customers' and one on every channel).
+    """
     people, conversations = size.people, size.conversations
     scale = min(1.0, conversations / FULL_SCALE)
     any_channel = _picker(rng, list(CHANNELS))
@@ -294,6 +306,7 @@ def _slots(rng: random.Random, size: SeedSize, world: World) -> list[Slot]:
     for channel in list(CHANNELS)[: conversations - len(slots)]:  # every channel at least once
         contact = unknown(channel)
         slots.append((channel, contact, None, 0, contact))
+    fixed = len(slots)
     for _ in range(conversations - len(slots)):
         kind = rng.random()
         if kind < 0.55 or 0.65 <= kind < 0.73:  # auto-linked, or explicitly unlinked from an owned contact
@@ -308,15 +321,44 @@ def _slots(rng: random.Random, size: SeedSize, world: World) -> list[Slot]:
             channel = any_channel()
             contact = unknown(channel)
             slots.append((channel, contact, None, 0, contact))
-    return slots
+    return slots, fixed
 
 
-def _item_counts(rng: random.Random, slots: list[Slot], items: int) -> list[int]:
-    """Items per conversation, summing to exactly ``items``: messaging ones get most, posts fewest."""
+def _duplicates(rng: random.Random, slots: list[Slot], fixed: int) -> dict[int, int]:
+    """Turn ~1% of the free slots into duplicates of others; return {tombstone index: target index}.
+
+    A duplicate has its target's customer (person, contact, explicit unlink) and a channel of the same
+    kind and destination type, so rule 5 would let the two merge.
+    """
+    free = len(slots) - fixed
+    if free < 1 or len(slots) < 2:
+        return {}
+    chosen = rng.sample(range(fixed, len(slots)), min(free, max(1, len(slots) // TOMBSTONE_SHARE)))
+    tombstones = set(chosen)
+    merges = {}
+    for i in chosen:
+        j = rng.randrange(len(slots))
+        while j in tombstones:
+            j = rng.randrange(len(slots))
+        channel, contact, pid, unlinked, display = slots[j]
+        spec = CHANNELS[channel]
+        if rng.random() < 0.5:
+            channel = rng.choice([c.slug for c in CHANNELS.values()
+                                  if (c.kind, c.destination_type) == (spec.kind, spec.destination_type)])
+        slots[i] = (channel, contact, pid, unlinked, display)
+        merges[i] = j
+    return merges
+
+
+def _item_counts(rng: random.Random, slots: list[Slot], items: int, empty: Container[int]) -> list[int]:
+    """Items per conversation, summing to exactly ``items``: messaging ones get most, posts fewest, the
+    ``empty`` ones (tombstones) none."""
     raw = []
-    for slot in slots:
+    for i, slot in enumerate(slots):
         kind = CHANNELS[slot[0]].kind
-        if kind == CALL:
+        if i in empty:
+            raw.append(0.0)
+        elif kind == CALL:
             raw.append(4 + rng.expovariate(0.25))
         elif kind == POSTS:
             raw.append(1 + rng.expovariate(0.5))
@@ -328,17 +370,37 @@ def _item_counts(rng: random.Random, slots: list[Slot], items: int) -> list[int]
     i = 0
     while short:
         step = 1 if short > 0 else -1
-        if step > 0 or counts[i % len(counts)] > 0:
-            counts[i % len(counts)] += step
+        k = i % len(counts)
+        if k not in empty and (step > 0 or counts[k] > 0):
+            counts[k] += step
             short -= step
         i += 1
     return counts
 
 
+def _merge_times(rng: random.Random, target: tuple[Any, ...], now: int) -> tuple[int, int | None, int]:
+    """(created, closed_at or None, merged_at) of a tombstone of the ``target`` draft.
+
+    Created after the target; merged after that and, into a closed target, either before the target was
+    closed (the duplicate still open) or after it (the duplicate closed earlier than the target).
+    """
+    t0, _, _, status, n, step, close_delay = target[:7]
+    if status == "closed":  # bounds of the target's closed_at, whatever its id makes the last item's time
+        low = min(now, t0 + max(n - 1, 0) * step + close_delay)
+        high = min(now, t0 + n * step + close_delay)
+    else:
+        low = high = now
+    created = t0 + rng.randint(0, min(2 * DAY, (low - t0) // 2))
+    if status == "closed" and high < now and rng.random() < 0.5:
+        return created, rng.randint(created, low), rng.randint(high + 1, min(now, high + 30 * DAY))
+    return created, None, rng.randint(created + 1, low)
+
+
 def _plan(rng: random.Random, size: SeedSize, world: World, now: int) -> list[tuple[Any, ...]]:
     """One plan row per conversation (the repository's PLAN_COLUMNS), ids in order of creation."""
-    slots = _slots(rng, size, world)
-    counts = _item_counts(rng, slots, size.items)
+    slots, fixed = _slots(rng, size, world)
+    merges = _duplicates(rng, slots, fixed)
+    counts = _item_counts(rng, slots, size.items, merges)
     drafts = []
     for i, (slot, n) in enumerate(zip(slots, counts, strict=True)):
         kind = CHANNELS[slot[0]].kind
@@ -359,18 +421,29 @@ def _plan(rng: random.Random, size: SeedSize, world: World, now: int) -> list[tu
             b = rng.randrange(len(AGENTS) - 1)
             b += b >= a
         drafts.append((t0, i, slot, status, n, step, close_delay, m, o, rec, queue, a, b))
+    merged: dict[int, tuple[int, int | None, int]] = {}  # tombstone index -> (target index, closed, merged)
+    for i, j in merges.items():  # the same agents and queue as the target, so it gains no participant
+        created, closed, merged_at = _merge_times(rng, drafts[j], now)
+        _, _, slot, _, _, step, _, m, o, rec, *_ = drafts[i]
+        drafts[i] = (created, i, slot, "merged", 0, step, 0, m, o, rec, *drafts[j][10:])
+        merged[i] = (j, closed, merged_at)
     drafts.sort(key=lambda d: (d[0], d[1]))
+    cid_of = {d[1]: cid for cid, d in enumerate(drafts, 1)}
     rows = []
-    for cid, (t0, _, slot, status, n, step, close_delay, m, o, rec, queue, a, b) in enumerate(drafts, 1):
+    for cid, (t0, i, slot, status, n, step, close_delay, m, o, rec, queue, a, b) in enumerate(drafts, 1):
         channel, contact, pid, unlinked, display = slot
         call = CHANNELS[channel].kind == CALL
         last = seed_item_at(cid, t0, step, n - 1) if n else t0
         closed = min(now, last + close_delay) if status == "closed" else None
+        into = merged_at = None
+        if i in merged:
+            target, closed, merged_at = merged[i]
+            into = cid_of[target]
         rows.append((
             cid, channel, CHANNELS[channel].destination_type, contact, pid, unlinked,
             None if queue is None else world.queue_ids[queue], status, display, t0, closed,
             *seed_item_counts(call, n, m, o, rec), last, n, step, CALL_KIND if call else MESSAGING_KIND,
             m, o, int(rec), world.agent_ids[a], AGENTS[a],
-            None if b is None else world.agent_ids[b], None if b is None else AGENTS[b],
+            None if b is None else world.agent_ids[b], None if b is None else AGENTS[b], into, merged_at,
         ))
     return rows
