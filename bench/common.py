@@ -33,7 +33,11 @@ RESULTS = BENCH / "RESULTS.md"
 SEED_DB = BENCH / "seed-1m.db"
 SEED_NOW = "2026-11-25T12:00:00Z"
 SEED_ARGS = ("--people", "200000", "--conversations", "1000000", "--items", "10000000", "--seed", "1")
-SEED_SOURCES = (ROOT / "cctx" / "services" / "seed.py", ROOT / "cctx" / "repository" / "seed.py")
+SEED_SOURCES = (
+    ROOT / "cctx" / "services" / "seed.py",
+    ROOT / "cctx" / "services" / "seed_words.py",
+    ROOT / "cctx" / "repository" / "seed.py",
+)
 
 
 def bin_dir() -> Path:

@@ -14,6 +14,7 @@ from cctx.repository.stats import StatsRepository
 
 
 class Repository(
+    Database,
     PeopleRepository,
     ConversationRepository,
     HistoryRepository,
@@ -22,7 +23,6 @@ class Repository(
     AgentRepository,
     AuditRepository,
     StatsRepository,
-    Database,
 ):
     """Everything cctx stores, behind named methods that return models, None or []."""
 

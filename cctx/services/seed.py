@@ -38,6 +38,23 @@ from cctx.errors import Conflict, Invalid
 from cctx.repository import Repository
 from cctx.repository.seed import CALL_KIND, MESSAGING_KIND, seed_item_at, seed_item_counts
 from cctx.services.names import full_name
+from cctx.services.seed_words import (
+    AGENT_PHRASES,
+    AGENTS,
+    CHANNEL_WEIGHTS,
+    CUSTOMER_PHRASES,
+    EXTRA_TYPES,
+    FEMALE,
+    HEAVY_TYPES,
+    LANGUAGES,
+    LAST,
+    MALE,
+    NOTES,
+    PLACES,
+    PLANS,
+    QUEUES,
+    TAGS,
+)
 
 DAY = 86400
 THREE_YEARS = 3 * 365 * DAY
@@ -48,57 +65,6 @@ FULL_SCALE = 20_000
 STEP_SECONDS = {CALL: (5, 90), POSTS: (600, 43200), MESSAGING: (15, 900)}  # between items, by channel kind
 ITEM_CHUNK = 50_000  # conversations per item-generation statement (one progress step each)
 TOMBSTONE_SHARE = 100  # one conversation in this many is a merge tombstone
-
-QUEUES = ("billing", "sales", "support", "technical", "returns", "loyalty", "onboarding", "complaints")
-AGENTS = (
-    "ana", "marko", "ivana", "luka", "petra", "josip", "maja", "tomislav", "lucija", "filip",
-    "sara", "ivan", "nina", "karlo", "lea", "matej", "tena", "dario", "mia", "bruno",
-    "ema", "hrvoje", "lana", "nikola", "dora", "stjepan", "klara", "zoran", "iva", "mario",
-    "rita", "goran", "vesna", "boris", "jana", "tin", "sanja", "davor", "olga", "pavle",
-)
-FEMALE = ("Maja", "Ana", "Ivana", "Petra", "Lucija", "Sara", "Nina", "Lea", "Marta", "Elena",
-          "Sofia", "Hana", "Zoe", "Laura", "Emma", "Julia", "Katarina", "Mila", "Nora", "Iris")
-MALE = ("Ivan", "Luka", "Marko", "Josip", "Filip", "Tomislav", "David", "Karlo", "Matej", "Petar",
-        "Jakov", "Noah", "Leon", "Adam", "Tin", "Ante", "Lovro", "Oliver", "Daniel", "Erik")
-LAST = ("Horvat", "Kovačević", "Babić", "Marić", "Jurić", "Novak", "Knežević", "Vuković", "Petrović",
-        "Smith", "Müller", "Rossi", "García", "Dubois", "Nowak", "Jensen", "Silva", "Popescu", "Novák", "Berg")
-PLACES = (("Zagreb", "Croatia"), ("Split", "Croatia"), ("Rijeka", "Croatia"), ("Osijek", "Croatia"),
-          ("Ljubljana", "Slovenia"), ("Vienna", "Austria"), ("Munich", "Germany"), ("Berlin", "Germany"),
-          ("Milan", "Italy"), ("Madrid", "Spain"), ("Paris", "France"), ("Warsaw", "Poland"),
-          ("Prague", "Czechia"), ("Copenhagen", "Denmark"), ("Lisbon", "Portugal"), ("London", "United Kingdom"))
-PLANS = ("free", "bronze", "silver", "gold")
-LANGUAGES = ("hr", "en", "de", "it", "sl")
-TAGS = ("vip", "b2b", "newsletter", "churn-risk", "beta")
-EXTRA_TYPES = ("livechat", "inapp", "messenger", "instagram", "telegram", "line", "apple_business", "google_play")
-HEAVY_TYPES = ("phone", "email", "messenger", "instagram", "telegram")
-CHANNEL_WEIGHTS = {
-    "whatsapp": 20, "voice": 12, "email": 10, "livechat": 8, "sms": 6, "messenger": 6, "instagram": 5,
-    "viber": 4, "telegram": 4, "inapp": 4, "video": 2, "mms": 1, "kakaotalk": 1, "line": 1,
-    "apple_business": 1, "facebook_posts": 2, "instagram_posts": 2, "google_play_reviews": 1,
-}
-CUSTOMER_PHRASES = (
-    "Hi, I have a question about my order", "My invoice looks wrong", "The app keeps logging me out",
-    "Can I change my delivery address?", "I was charged twice this month", "When will my parcel arrive?",
-    "How do I cancel my subscription?", "The product arrived damaged", "Thanks, that solved it",
-    "I still cannot log in", "Can you call me back?", "Is there a discount for annual plans?",
-    "I want to return this item", "My card was declined", "Where can I find my receipt?", "Any update?",
-)
-AGENT_PHRASES = (
-    "Hello, happy to help", "Could you send me your order number?", "I have refunded the duplicate charge",
-    "Your parcel is on its way", "I have updated your address", "Please try resetting your password",
-    "I am escalating this to our technical team", "The return label is in your inbox",
-    "Is there anything else I can help with?", "Thank you for your patience", "I will call you back today",
-    "Your subscription is cancelled", "The annual plan is 20% cheaper", "I can see the payment now",
-    "Your receipt is in the account settings", "Sorry for the trouble",
-)
-NOTES = (
-    "Customer is VIP, be quick", "Duplicate charge confirmed in billing", "Escalated to second line",
-    "Called back, no answer", "Asked for a callback tomorrow", "Refund approved", "Possible fraud, checked",
-    "Shipping partner delay", "Known issue, ticket open", "Offered a discount", "Language: prefers English",
-    "Angry customer, handle with care", "Waiting for warehouse", "Address verified", "Closed after no reply",
-    "Follow up next week",
-)
-
 
 @dataclass(frozen=True)
 class SeedSize:
@@ -211,7 +177,9 @@ def _world(repo: Repository, rng: random.Random, people: int, now: int) -> World
             queue_agents[q].append(i)
     names: list[str | None] = [None]
     destinations: list[list[tuple[str, str]]] = [[]]
-    person_rows, destination_rows, tag_rows = [], [], []
+    person_rows: list[tuple[Any, ...]] = []
+    destination_rows: list[tuple[Any, ...]] = []
+    tag_rows: list[tuple[Any, ...]] = []
     attributes = {(p, lang): json.dumps({"language": lang, "plan": p}) for p in PLANS for lang in LANGUAGES}
     created = format_epoch(now - THREE_YEARS - 30 * DAY)
     for pid in range(1, people + 1):
@@ -423,10 +391,10 @@ def _plan(rng: random.Random, size: SeedSize, world: World, now: int) -> list[tu
         drafts.append((t0, i, slot, status, n, step, close_delay, m, o, rec, queue, a, b))
     merged: dict[int, tuple[int, int | None, int]] = {}  # tombstone index -> (target index, closed, merged)
     for i, j in merges.items():  # the same agents and queue as the target, so it gains no participant
-        created, closed, merged_at = _merge_times(rng, drafts[j], now)
+        created, closed, merge_time = _merge_times(rng, drafts[j], now)
         _, _, slot, _, _, step, _, m, o, rec, *_ = drafts[i]
         drafts[i] = (created, i, slot, "merged", 0, step, 0, m, o, rec, *drafts[j][10:])
-        merged[i] = (j, closed, merged_at)
+        merged[i] = (j, closed, merge_time)
     drafts.sort(key=lambda d: (d[0], d[1]))
     cid_of = {d[1]: cid for cid, d in enumerate(drafts, 1)}
     rows = []
@@ -435,7 +403,8 @@ def _plan(rng: random.Random, size: SeedSize, world: World, now: int) -> list[tu
         call = CHANNELS[channel].kind == CALL
         last = seed_item_at(cid, t0, step, n - 1) if n else t0
         closed = min(now, last + close_delay) if status == "closed" else None
-        into = merged_at = None
+        into: int | None = None
+        merged_at: int | None = None
         if i in merged:
             target, closed, merged_at = merged[i]
             into = cid_of[target]
