@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cctx.channels import CHANNELS
@@ -22,7 +22,6 @@ class MergePlan:
     status_after: str
     closed_at_before: str | None
     closed_at_after: str | None
-    problems: list[str] = field(default_factory=list)
 
     def result(self, dry_run: bool) -> dict[str, Any]:
         return {
