@@ -6,13 +6,7 @@ from typing import Any
 
 from cctx.errors import Conflict, Invalid, NotFound
 from cctx.repository import Repository
-
-
-def _require_agent(repo: Repository, name: str) -> int:
-    agent_id = repo.agent_id(name)
-    if agent_id is None:
-        raise NotFound(f"agent {name!r} not found")
-    return agent_id
+from cctx.services.lookups import agent_id_of
 
 
 def _require_queues(repo: Repository, queues: list[str]) -> None:
@@ -73,7 +67,7 @@ def change_rights(
     """
     queues = _unique(queues)
     with repo.transaction():
-        agent_id = _require_agent(repo, name)
+        agent_id = agent_id_of(repo, name)
         _require_queues(repo, queues)
         before = repo.agent_queue_names(name)
         if grant:

@@ -11,6 +11,7 @@ from cctx.errors import Conflict, Invalid, NotFound
 from cctx.models import Conversation
 from cctx.refs import DestinationRef, PersonRef, parse_ref
 from cctx.repository import Repository
+from cctx.services.lookups import agent_id_of
 from cctx.services.retention import horizons, is_expired
 from cctx.services.summaries import summary
 
@@ -24,9 +25,7 @@ def get_conversation(repo: Repository, conversation_id: int) -> Conversation:
 
 def _visible_to(repo: Repository, conversation_id: int, agent: str) -> Conversation:
     """The conversation if ``agent`` may see it (rule 6); one message for missing and hidden alike."""
-    agent_id = repo.agent_id(agent)
-    if agent_id is None:
-        raise NotFound(f"agent {agent!r} not found")
+    agent_id = agent_id_of(repo, agent)
     conversation = repo.get_conversation(conversation_id)
     if conversation is None or not repo.agent_may_see(conversation_id, agent_id):
         raise NotFound(f"conversation {conversation_id} not found or not accessible")

@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from cctx.config import Retention
-from cctx.errors import NotFound
-from cctx.refs import PersonRef, parse_ref
 from cctx.repository import Repository
 from cctx.repository.history import HistoryQuery
+from cctx.services.lookups import agent_id_of, customer_of
 from cctx.services.retention import horizons
 from cctx.services.summaries import summary
 
@@ -18,22 +17,10 @@ from cctx.services.summaries import summary
 def history_scope(repo: Repository, ref: str) -> dict[str, Any]:
     """Whose history ``ref`` names: ``{"person_id": id}`` or, for a contact nobody owns,
     ``{"contact_type": type, "contact": value}`` (the unlinked conversations with it)."""
-    parsed = parse_ref(ref)
-    if isinstance(parsed, PersonRef):
-        if not repo.existing_person_ids([parsed.person_id]):
-            raise NotFound(f"customer {parsed.person_id} not found")
-        return {"person_id": parsed.person_id}
-    owner = repo.destination_owner(parsed.type, parsed.value)
-    if owner is not None:
-        return {"person_id": owner}
-    return {"contact_type": parsed.type, "contact": parsed.value}
-
-
-def agent_id_of(repo: Repository, name: str) -> int:
-    found = repo.agent_id(name)
-    if found is None:
-        raise NotFound(f"agent {name!r} not found")
-    return found
+    customer = customer_of(repo, ref)
+    if isinstance(customer, int):
+        return {"person_id": customer}
+    return {"contact_type": customer.type, "contact": customer.value}
 
 
 def show_history(

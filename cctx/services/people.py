@@ -11,9 +11,10 @@ from typing import Any
 from cctx.config import Config
 from cctx.errors import Conflict, Invalid, NotFound
 from cctx.models import Conversation, Person
-from cctx.refs import MAX_ID, DestinationRef, PersonRef, parse_destination, parse_ref
+from cctx.refs import MAX_ID, DestinationRef, parse_destination
 from cctx.repository import Repository
 from cctx.repository.people import PERSON_FIELDS
+from cctx.services.lookups import customer_of
 from cctx.services.names import display_name, full_name
 from cctx.services.retention import Horizons, horizons
 
@@ -163,13 +164,11 @@ def _fresh_card(repo: Repository, person_id: int, settings: CardSettings) -> dic
 
 def show(repo: Repository, ref_text: str, settings: CardSettings) -> dict[str, Any]:
     """The card of a person id, or of a destination: its owner's, else the unknown card."""
-    ref = parse_ref(ref_text)
-    if isinstance(ref, PersonRef):
-        return _fresh_card(repo, ref.person_id, settings)
-    owner = repo.destination_owner(ref.type, ref.value)
-    if owner is not None:
-        return _fresh_card(repo, owner, settings)
-    return unknown_card(ref.value, repo.contact_conversation_counts(ref.type, ref.value, settings.horizons), settings)
+    customer = customer_of(repo, ref_text)
+    if isinstance(customer, int):
+        return _fresh_card(repo, customer, settings)
+    counts = repo.contact_conversation_counts(customer.type, customer.value, settings.horizons)
+    return unknown_card(customer.value, counts, settings)
 
 
 def _talking_with(repo: Repository, conv: Conversation) -> tuple[str, Person | None]:
