@@ -39,7 +39,7 @@ from cctx.times import format_ts, parse_duration, parse_ts  # noqa: E402
 WORK = BENCH / ".cache" / "purge"
 
 # The hand-written version: batches of 1000 expired conversations in id order, each deleted (items,
-# participants, conversation) in one transaction. Prints seconds, longest transaction (ms), conversations.
+# participants, conversation, and the tombstones merged into them) in one transaction. Prints seconds, longest transaction (ms), conversations.
 HAND_SCRIPT = '''
 import sqlite3, sys, time
 db, horizon, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -53,18 +53,24 @@ while True:
     began = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
     ids = [r[0] for r in conn.execute(
-        "SELECT id FROM conversations WHERE id > ? AND status = 'closed' AND closed_at < ? ORDER BY id LIMIT ?",
-        (last, horizon, size))]
+        "SELECT id FROM conversations WHERE id > ? AND ((status = 'closed' AND closed_at < ?)"
+        " OR (status = 'merged' AND merged_at < ?)) ORDER BY id LIMIT ?",
+        (last, horizon, horizon, size))]
     if not ids:
         conn.execute("COMMIT")
         break
+    last = ids[-1]
+    marks = ",".join("?" * len(ids))
+    # the tombstones merged into this batch go with it (seeded merges are one level deep)
+    ids += [r[0] for r in conn.execute(
+        f"SELECT id FROM conversations WHERE merged_into IN ({marks}) AND id NOT IN ({marks})", ids + ids)]
     marks = ",".join("?" * len(ids))
     conn.execute(f"DELETE FROM items WHERE conversation_id IN ({marks})", ids)
     conn.execute(f"DELETE FROM participants WHERE conversation_id IN ({marks})", ids)
     conn.execute(f"DELETE FROM conversations WHERE id IN ({marks})", ids)
     conn.execute("COMMIT")
     longest = max(longest, time.perf_counter() - began)
-    last, deleted = ids[-1], deleted + len(ids)
+    deleted += len(ids)
 print(f"{time.perf_counter() - started:.3f} {longest * 1000:.1f} {deleted}")
 '''
 
