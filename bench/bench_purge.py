@@ -39,7 +39,8 @@ from cctx.times import format_ts, parse_duration, parse_ts  # noqa: E402
 WORK = BENCH / ".cache" / "purge"
 
 # The hand-written version: batches of 1000 expired conversations in id order, each deleted (items,
-# participants, conversation, and the tombstones merged into them) in one transaction. Prints seconds, longest transaction (ms), conversations.
+# participants, conversation, and the tombstones merged into them) in one transaction. Prints seconds,
+# longest transaction (ms), conversations.
 HAND_SCRIPT = '''
 import sqlite3, sys, time
 db, horizon, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
