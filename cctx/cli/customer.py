@@ -9,18 +9,17 @@ import click
 
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import format_option, limit_option
+from cctx.models import PERSON_FIELDS
 from cctx.output import render
 from cctx.output.card import card_view, cards_view
 from cctx.services import people
-
-FIELD_OPTIONS = ("first_name", "last_name", "gender", "city", "country")
 
 
 def person_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options shared by `customer create` and `customer update`."""
     decorators = [
         *(click.option(f"--{f.replace('_', '-')}", f, metavar="TEXT", help=f"{f.replace('_', ' ').capitalize()}.")
-          for f in FIELD_OPTIONS),
+          for f in PERSON_FIELDS),
         click.option("--destination", "destinations", multiple=True, metavar="REF",
                      help="Add a destination (+PHONE or TYPE:VALUE); repeatable."),
         click.option("--tag", "tags", multiple=True, metavar="T", help="Add a tag; repeatable."),
@@ -34,7 +33,7 @@ def person_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _edit(options: dict[str, Any], unset: tuple[str, ...] = ()) -> people.PersonEdit:
     return people.PersonEdit(
-        fields={f: options[f] for f in FIELD_OPTIONS},
+        fields={f: options[f] for f in PERSON_FIELDS},
         destinations=options["destinations"],
         tags=options["tags"],
         assignments=options["assignments"],

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cctx.models import PERSON_FIELDS
 from cctx.output import NULL, TableView, cell, rows_table
-
-PERSON_FIELDS = ("first_name", "last_name", "gender", "city", "country")
 
 
 def _attribute(card: Mapping[str, Any], name: str) -> Any:

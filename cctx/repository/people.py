@@ -7,11 +7,9 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from cctx.models import Destination, Person
+from cctx.models import PERSON_FIELDS, Destination, Person
 from cctx.repository.access import in_history, not_expired
 from cctx.repository.base import chunks, existing_ids
-
-PERSON_FIELDS = ("first_name", "last_name", "gender", "city", "country")
 
 
 def _fold(value: object) -> str | None:

@@ -8,13 +8,13 @@ from typing import Any
 
 from cctx.channels import CALL_EVENTS, CHANNELS, STATUSES
 from cctx.errors import Invalid
+from cctx.models import PERSON_FIELDS
 from cctx.refs import MAX_ID, DestinationRef, normalize_value, parse_ref
 from cctx.repository import Repository
 from cctx.times import format_ts, normalize_ts
 
 SECTIONS = ("queues", "agents", "people", "conversations")
 PERSON_KEYS = {"id", "first_name", "last_name", "gender", "city", "country", "attributes", "tags", "destinations"}
-PROFILE_FIELDS = ("first_name", "last_name", "gender", "city", "country")
 CONVERSATION_KEYS = {
     "id", "channel", "contact", "customer", "queue", "agents", "status", "created_at", "closed_at", "items",
 }
@@ -208,7 +208,7 @@ class Validator:
                 self.problems.add(where, f"duplicate person id {person_id} (also at {self.person_ids[person_id]})")
             self.person_ids[person_id] = where
         fields: dict[str, str | None] = {}
-        for key in PROFILE_FIELDS:
+        for key in PERSON_FIELDS:
             try:
                 fields[key] = _text(entry.get(key))
             except Invalid as exc:
@@ -219,7 +219,7 @@ class Validator:
             self.problems.add(f"{where}.attributes", "must be a mapping")
             raw_attrs = {}
         for key, value in raw_attrs.items():
-            if key in PROFILE_FIELDS:
+            if key in PERSON_FIELDS:
                 self.problems.add(f"{where}.attributes.{key}", f"{key} is a field, not a custom attribute")
                 continue
             if not str(key).strip():

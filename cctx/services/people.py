@@ -10,10 +10,9 @@ from typing import Any
 
 from cctx.config import Config
 from cctx.errors import Conflict, Invalid, NotFound
-from cctx.models import Conversation, Person
+from cctx.models import PERSON_FIELDS, Conversation, Person
 from cctx.refs import MAX_ID, DestinationRef, parse_destination
 from cctx.repository import Repository
-from cctx.repository.people import PERSON_FIELDS
 from cctx.services.lookups import customer_of
 from cctx.services.names import display_name, full_name
 from cctx.services.retention import Horizons, horizons
