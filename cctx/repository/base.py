@@ -14,6 +14,11 @@ from cctx.errors import Invalid, NotFound
 CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on bound variables
 
 
+def storable(an_id: int) -> bool:
+    """An id SQLite can hold as an integer; no row has any other."""
+    return -(2**63) <= an_id < 2**63
+
+
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[tuple[list[Any], str]]:
     """Slices of ``values`` with their ``?,?,...`` placeholders, for IN (...) lists."""
     for start in range(0, len(values), size):

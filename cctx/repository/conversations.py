@@ -8,7 +8,7 @@ from typing import Any
 
 from cctx.models import Conversation, Item
 from cctx.repository.access import agent_access
-from cctx.repository.base import CHUNK, chunks, existing_ids
+from cctx.repository.base import CHUNK, chunks, existing_ids, storable
 
 CONVERSATION_COLUMNS = (
     "id", "channel", "contact_type", "contact", "person_id", "unlinked_explicitly", "queue_id", "status",
@@ -52,8 +52,8 @@ class ConversationRepository:
         return existing_ids(self.conn, "conversations", ids)
 
     def get_conversation(self, conversation_id: int) -> Conversation | None:
-        if not -(2**63) <= conversation_id < 2**63:
-            return None  # no SQLite integer: no such conversation
+        if not storable(conversation_id):
+            return None
         row = self.conn.execute(_SELECT_CONVERSATION + " WHERE c.id = ?", (conversation_id,)).fetchone()
         return None if row is None else conversation_from_row(row)
 

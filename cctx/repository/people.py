@@ -9,7 +9,7 @@ from typing import Any
 
 from cctx.models import PERSON_FIELDS, Destination, Person
 from cctx.repository.access import in_history, not_expired
-from cctx.repository.base import chunks, existing_ids
+from cctx.repository.base import chunks, existing_ids, storable
 
 
 def _fold(value: object) -> str | None:
@@ -24,6 +24,8 @@ class PeopleRepository:
         return existing_ids(self.conn, "people", ids)
 
     def get_person(self, person_id: int) -> Person | None:
+        if not storable(person_id):
+            return None
         found = self.get_people([person_id])
         return found[0] if found else None
 

@@ -11,7 +11,7 @@ from typing import Any
 from cctx.config import Config
 from cctx.errors import Conflict, Invalid, NotFound
 from cctx.models import PERSON_FIELDS, Conversation, Person
-from cctx.refs import MAX_ID, DestinationRef, parse_destination
+from cctx.refs import DestinationRef, parse_destination
 from cctx.repository import Repository
 from cctx.services.lookups import customer_of
 from cctx.services.names import display_name, full_name
@@ -140,13 +140,8 @@ def unknown_card(contact: str, counts: tuple[int, int], settings: CardSettings) 
     }
 
 
-def _storable(an_id: int) -> bool:
-    """An id SQLite can hold; any other cannot exist."""
-    return -MAX_ID - 1 <= an_id <= MAX_ID
-
-
 def _require_person(repo: Repository, person_id: int) -> Person:
-    person = repo.get_person(person_id) if _storable(person_id) else None
+    person = repo.get_person(person_id)
     if person is None:
         raise NotFound(f"customer {person_id} not found")
     return person
@@ -178,7 +173,7 @@ def _talking_with(repo: Repository, conv: Conversation) -> tuple[str, Person | N
 
 def conversation_card(repo: Repository, conversation_id: int, settings: CardSettings) -> dict[str, Any]:
     """The expanded card of a conversation's customer: refreshes its stored "talking with" (rule 2)."""
-    conv = repo.get_conversation(conversation_id) if _storable(conversation_id) else None
+    conv = repo.get_conversation(conversation_id)
     if conv is None:
         raise NotFound(f"conversation {conversation_id} not found")
     name, person = _talking_with(repo, conv)

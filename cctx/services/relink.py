@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from cctx.errors import CctxError, Invalid, NotFound
-from cctx.refs import DestinationRef, PersonRef, parse_ref
+from cctx.refs import MAX_ID, DestinationRef, PersonRef, parse_ref
 from cctx.repository import Repository
 from cctx.services.progress import ProgressBar, no_progress
 
 HEADER = ("conversation", "customer")
 ROW_KEYS = {"conversation", "customer"}
 APPLY_CHUNK = 5000
-MAX_ID = 2**63 - 1  # the largest id SQLite can hold
 
 # One row as read: (position, location, conversation as given, customer as given or None for unlink).
 RawRow = tuple[int, str, Any, Any]
