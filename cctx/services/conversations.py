@@ -61,13 +61,17 @@ def show(
     }
 
 
+def _existing_person(repo: Repository, person_id: int) -> int:
+    if not repo.existing_person_ids([person_id]):
+        raise NotFound(f"person {person_id} not found")
+    return person_id
+
+
 def _contact_filter(repo: Repository, ref_text: str) -> tuple[int | None, tuple[str, str] | None]:
     """--contact REF: a person id gives that person's conversations, a destination its contact's."""
     ref = parse_ref(ref_text)
     if isinstance(ref, PersonRef):
-        if repo.get_person(ref.person_id) is None:
-            raise NotFound(f"person {ref.person_id} not found")
-        return ref.person_id, None
+        return _existing_person(repo, ref.person_id), None
     return None, (ref.type, ref.value)
 
 
@@ -114,9 +118,7 @@ def _person_of(repo: Repository, ref_text: str) -> int:
     """The person a link points at: a person id that exists, or the owner of a destination."""
     ref = parse_ref(ref_text)
     if isinstance(ref, PersonRef):
-        if repo.get_person(ref.person_id) is None:
-            raise NotFound(f"person {ref.person_id} not found")
-        return ref.person_id
+        return _existing_person(repo, ref.person_id)
     owner = repo.destination_owner(ref.type, ref.value)
     if owner is None:
         raise NotFound(
