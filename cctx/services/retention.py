@@ -313,18 +313,11 @@ def purge(
     dry_run: bool = False,
     vacuum: bool = False,
     advance: Callable[[int], None] | None = None,
-    on_batch: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:
     """Delete what is expired in ``scope`` (rule 7), or with ``dry_run`` count exactly that and write nothing."""
     advance = advance or (lambda _n: None)
     scope = plan.scope
-    holds: list[float] = []
-
-    def held(seconds: float) -> None:
-        holds.append(seconds)
-        if on_batch is not None:
-            on_batch(seconds)
-
+    holds: list[float] = []  # how long each batch held the write lock
     batches = ExpiredBatches(repo, plan)
     resumed: list[dict[str, Any]] = []
     freed = 0
@@ -340,7 +333,7 @@ def purge(
         with repo.purge_lock():
             with repo.manual_checkpoints():
                 totals, resumed = _delete_batches(
-                    repo, batches, scope, now=now, actor=actor, advance=advance, on_batch=held
+                    repo, batches, scope, now=now, actor=actor, advance=advance, on_batch=holds.append
                 )
             freed = reclaim_space(repo) if vacuum else 0
     details = totals.details(scope)
@@ -362,8 +355,6 @@ def purge(
         result["bytes_freed"] = 0 if dry_run else freed
     result["seconds"] = round(time.monotonic() - plan.started, 3)
     return result
-
-
 
 
 def purge_expired(
