@@ -61,10 +61,13 @@ def expires_from(conversation: Conversation) -> str | None:
     return None
 
 
-def is_expired(conversation: Conversation, horizons_by_channel: Horizons) -> bool:
-    start = expires_from(conversation)
-    horizon = horizons_by_channel.get(conversation.channel)
+def _past(start: str | None, horizon: str | None) -> bool:
+    """Retention counted from ``start`` ran out before ``horizon`` (None: not counting, or never expires)."""
     return start is not None and horizon is not None and start < horizon
+
+
+def is_expired(conversation: Conversation, horizons_by_channel: Horizons) -> bool:
+    return _past(expires_from(conversation), horizons_by_channel.get(conversation.channel))
 
 
 # --- The purge: scope, the one selection of expired batches, and their deletion. -----------------------
@@ -155,13 +158,8 @@ class ExpiredBatches:
         self.taken_tombstones: set[int] = set()
 
     def _expired(self, candidate: PurgeCandidate) -> bool:
-        horizon = self.plan.scope.horizons.get(candidate.channel)
-        return (
-            candidate.status in ("closed", "merged")
-            and candidate.expires_from is not None
-            and horizon is not None
-            and candidate.expires_from < horizon
-        )
+        """The stored expires_from is set only on closed conversations and tombstones."""
+        return _past(candidate.expires_from, self.plan.scope.horizons.get(candidate.channel))
 
     def has_more(self) -> bool:
         return self.position < len(self.plan.candidates)
