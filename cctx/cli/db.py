@@ -6,7 +6,7 @@ import click
 
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import format_option
-from cctx.cli.progress import progress, progress_bar
+from cctx.cli.progress import progress_bar
 from cctx.output import message, render
 from cctx.services import database, fixtures, seed
 
@@ -90,6 +90,5 @@ def db_seed(app: App, people: int, conversations: int, items: int, seed_value: i
         cctx --db big.db db seed --people 200000 --conversations 1000000 --items 10000000 --seed 1
     """
     size = seed.SeedSize(people, conversations, items, seed_value)
-    with progress(seed.progress_units(size), "Seeding") as advance:
-        result = seed.seed_database(app.repo, size, now_dt=app.now_dt, actor=app.actor, advance=advance)
+    result = seed.seed_database(app.repo, size, now_dt=app.now_dt, actor=app.actor, progress=progress_bar("Seeding"))
     render(result, fmt)

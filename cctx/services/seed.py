@@ -38,6 +38,7 @@ from cctx.errors import Conflict, Invalid
 from cctx.repository import Repository
 from cctx.repository.seed import CALL_KIND, MESSAGING_KIND, seed_item_at, seed_item_counts
 from cctx.services.names import full_name
+from cctx.services.progress import Advance, ProgressBar, no_progress
 from cctx.services.seed_words import (
     AGENT_PHRASES,
     AGENTS,
@@ -66,6 +67,7 @@ STEP_SECONDS = {CALL: (5, 90), POSTS: (600, 43200), MESSAGING: (15, 900)}  # bet
 ITEM_CHUNK = 50_000  # conversations per item-generation statement (one progress step each)
 TOMBSTONE_SHARE = 100  # one conversation in this many is a merge tombstone
 
+
 @dataclass(frozen=True)
 class SeedSize:
     people: int
@@ -86,14 +88,21 @@ class World:
 
 
 def progress_units(size: SeedSize) -> int:
-    """How many units ``seed_database`` advances its progress callback by in all."""
+    """How many units a seed advances its progress bar by in all."""
     return size.people + size.conversations + size.items + size.items // 4 + 1
 
 
 def seed_database(
-    repo: Repository, size: SeedSize, *, now_dt: datetime, actor: str, advance: Callable[[int], None]
+    repo: Repository, size: SeedSize, *, now_dt: datetime, actor: str, progress: ProgressBar = no_progress
 ) -> dict[str, Any]:
-    """Fill an empty database with the synthetic world of ``size``; one audit record `seed`."""
+    """Fill an empty database with the synthetic world of ``size``; one audit record `seed`.
+
+    ``progress(n)`` opens a progress bar for ``progress_units(size)``; advanced as each part is written."""
+    with progress(progress_units(size)) as advance:
+        return _seed(repo, size, now_dt, actor, advance)
+
+
+def _seed(repo: Repository, size: SeedSize, now_dt: datetime, actor: str, advance: Advance) -> dict[str, Any]:
     if size.items and not size.conversations:
         raise Invalid("--items needs --conversations above 0")
     started = time.monotonic()
