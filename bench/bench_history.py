@@ -49,8 +49,7 @@ def build_small_db(path: Path, conversations: int = 100_000, items_per: int = 10
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        stale.unlink(missing_ok=True)
+    common.remove_db(tmp)
     common.run_cctx(tmp, "db", "init")
     rng = random.Random(6)
     now = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -110,26 +109,20 @@ def build_small_db(path: Path, conversations: int = 100_000, items_per: int = 10
 
 def pick_person(db: Path) -> tuple[int, int]:
     """The person whose history size is nearest to 200 conversations: (id, conversations)."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
+    with common.read_only(db) as conn:
         row = conn.execute(
             "SELECT person_id, count(*) AS n FROM conversations WHERE person_id IS NOT NULL "
             "GROUP BY person_id ORDER BY abs(count(*) - ?) LIMIT 1", (TARGET_CONVERSATIONS,)
         ).fetchone()
-    finally:
-        conn.close()
     if row is None:
         raise SystemExit(f"{db}: no conversation is linked to a person")
     return int(row[0]), int(row[1])
 
 
 def database_facts(db: Path) -> dict[str, int]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
+    with common.read_only(db) as conn:
         facts = {t: conn.execute(f"SELECT max(rowid) FROM {t}").fetchone()[0] or 0
                  for t in ("people", "conversations", "items")}
-    finally:
-        conn.close()
     facts["bytes"] = db.stat().st_size
     return facts
 
@@ -150,14 +143,11 @@ def timed_ms(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float
 
 def some_agent(db: Path) -> tuple[str, int]:
     """The agent with the most queue rights: (name, agent id)."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
+    with common.read_only(db) as conn:
         row = conn.execute(
             "SELECT a.name, a.id FROM agents a LEFT JOIN agent_queues aq ON aq.agent_id = a.id "
             "GROUP BY a.id ORDER BY count(aq.queue_id) DESC, a.name LIMIT 1"
         ).fetchone()
-    finally:
-        conn.close()
     if row is None:
         raise SystemExit(f"{db}: no agents")
     return str(row[0]), int(row[1])

@@ -118,13 +118,10 @@ def finish(proc: subprocess.Popen[str], started: float) -> tuple[dict, float]:
 
 def link_targets(db: Path, n: int) -> list[tuple[int, int]]:
     """(open unlinked conversation, person) pairs: each link really changes something, none is purged."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
+    with common.read_only(db) as conn:
         conversations = [r[0] for r in conn.execute(
             "SELECT id FROM conversations WHERE status = 'open' AND person_id IS NULL LIMIT ?", (n,))]
         people = [r[0] for r in conn.execute("SELECT id FROM people LIMIT ?", (n,))]
-    finally:
-        conn.close()
     return list(zip(conversations, people, strict=False))
 
 
@@ -166,7 +163,7 @@ def main() -> None:
     hand_py.write_text(HAND_SCRIPT)
     cctx_copy, hand_copy = WORK / "cctx.db", WORK / "hand.db"
     horizon = format_ts(parse_ts(common.SEED_NOW) - parse_duration(args.older_than))
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as conn:
+    with common.read_only(source) as conn:
         conversations, items = conn.execute("SELECT count(*), sum(messages + notes + call_events) "
                                              "FROM conversations").fetchone()
     print(f"{source}: {conversations} conversations, {items} items; horizon {horizon}", file=sys.stderr)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import random
-import sqlite3
 import statistics
 import sys
 from pathlib import Path
@@ -70,16 +69,13 @@ print(f"{time.perf_counter() - started:.3f}")
 
 def write_relink_file(db: Path, rows: int, path: Path, seed: int = 7) -> dict[str, int]:
     """A relink CSV over ``rows`` random live conversations; returns the mix of customers."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
+    with common.read_only(db) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM conversations WHERE status != 'merged'")]
         people = [r[0] for r in conn.execute("SELECT id FROM people")]
         destinations = conn.execute(
             "SELECT type, value FROM destinations WHERE id IN (SELECT id FROM destinations ORDER BY random() "
             "LIMIT 20000)"
         ).fetchall()
-    finally:
-        conn.close()
     rng = random.Random(seed)
     chosen = rng.sample(ids, min(rows, len(ids)))
     mix = {"person": 0, "destination": 0, "unlink": 0}
@@ -117,8 +113,8 @@ def main() -> None:
     hand_py.write_text(HAND_SCRIPT)
     mix = write_relink_file(source, args.rows, relink_csv)
     cctx_copy, hand_copy = WORK / "cctx.db", WORK / "hand.db"
-    conversations = sqlite3.connect(f"file:{source}?mode=ro", uri=True).execute(
-        "SELECT count(*) FROM conversations").fetchone()[0]
+    with common.read_only(source) as conn:
+        conversations = conn.execute("SELECT count(*) FROM conversations").fetchone()[0]
     print(f"{source}: {conversations} conversations; relinking {sum(mix.values())} ({mix})", file=sys.stderr)
 
     cctx_times, hand_times, hand_sql_times, sorted_times, result = [], [], [], [], ""

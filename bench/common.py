@@ -17,11 +17,10 @@ import os
 import platform
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -88,24 +87,9 @@ def run_command(argv: Sequence[str], env: dict[str, str] | None = None, check: b
     return run
 
 
-def median_seconds(action: Callable[[], Run | float], runs: int = 5, warmup: int = 1) -> float:
-    """Median wall time of ``runs`` calls of ``action`` after ``warmup`` untimed ones.
-
-    ``action`` returns a Run (its seconds count) or a number of seconds.
-    """
-    for _ in range(warmup):
-        action()
-    times = []
-    for _ in range(runs):
-        result = action()
-        times.append(result.seconds if isinstance(result, Run) else float(result))
-    return statistics.median(times)
-
-
 def copy_db(src: Path, dst: Path) -> Path:
     """Copy a database with its -wal (if any) to ``dst``, replacing what was there; mode 0600."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{dst}{suffix}").unlink(missing_ok=True)
+    remove_db(dst)
     shutil.copyfile(src, dst)
     wal = Path(f"{src}-wal")
     if wal.exists():
@@ -199,13 +183,20 @@ def bench_arguments(doc: str | None) -> argparse.ArgumentParser:
     return parser
 
 
-def rows_digest(db: Path, sql: str) -> str:
-    """A digest of the rows ``sql`` reads from ``db``, to prove two ways end in the same state."""
+@contextmanager
+def read_only(db: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to ``db``, closed on leaving the block."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        digest = hashlib.sha256()
-        for row in conn.execute(sql):
-            digest.update(repr(tuple(row)).encode())
-        return digest.hexdigest()
+        yield conn
     finally:
         conn.close()
+
+
+def rows_digest(db: Path, sql: str) -> str:
+    """A digest of the rows ``sql`` reads from ``db``, to prove two ways end in the same state."""
+    digest = hashlib.sha256()
+    with read_only(db) as conn:
+        for row in conn.execute(sql):
+            digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
