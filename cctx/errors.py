@@ -39,3 +39,9 @@ class Busy(CctxError):
     """The database stayed locked past the busy timeout, or another purge holds the purge lock."""
 
     exit_code = 3
+
+
+def refusal(summary: str, problems: list[str]) -> Invalid:
+    """A request refused for every one of ``problems``: ``<summary>: N problem(s)``, then each problem."""
+    count = len(problems)
+    return Invalid(f"{summary}: {count} problem{'s' if count != 1 else ''}", problems)

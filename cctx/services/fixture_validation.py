@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cctx.channels import CALL_EVENTS, CHANNELS, STATUSES
-from cctx.errors import Invalid
+from cctx.errors import Invalid, refusal
 from cctx.models import PERSON_FIELDS
 from cctx.refs import MAX_ID, DestinationRef, normalize_value, parse_ref
 from cctx.repository import Repository
@@ -445,9 +445,5 @@ def validate(repo: Repository, documents: list[tuple[str, Any]]) -> ImportPlan:
     validator = Validator(repo)
     plan = validator.run(documents)
     if validator.problems:
-        count = len(validator.problems.lines)
-        raise Invalid(
-            f"import refused, nothing written: {count} problem{'s' if count != 1 else ''}",
-            validator.problems.lines,
-        )
+        raise refusal("import refused, nothing written", validator.problems.lines)
     return plan

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cctx.channels import CHANNELS
-from cctx.errors import Invalid
+from cctx.errors import refusal
 from cctx.models import Conversation
 from cctx.repository import Repository
 
@@ -104,8 +104,7 @@ def plan_merge(repo: Repository, target_id: int, source_ids: tuple[int, ...]) ->
     if target is not None:
         problems += _check_conversations(target, sources)
     if problems or target is None:
-        count = len(problems)
-        raise Invalid(f"merge refused, nothing changed: {count} problem{'s' if count != 1 else ''}", problems)
+        raise refusal("merge refused, nothing changed", problems)
     status, closed_at = _status_after(target, sources)
     return MergePlan(
         target=target_id,

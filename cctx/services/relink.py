@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cctx.errors import CctxError, Invalid, NotFound
+from cctx.errors import CctxError, Invalid, NotFound, refusal
 from cctx.refs import MAX_ID, DestinationRef, PersonRef, parse_ref
 from cctx.repository import Repository
 from cctx.services.progress import ProgressBar, no_progress
@@ -227,9 +227,8 @@ def plan_relink(repo: Repository, rows: list[RawRow], read_problems: list[Proble
         else:
             plan.unchanged += 1
     if problems:
-        count = len(problems)
         lines = [text for _, text in sorted(problems, key=lambda p: p[0])]
-        raise Invalid(f"relink refused, nothing written: {count} problem{'s' if count != 1 else ''}", lines)
+        raise refusal("relink refused, nothing written", lines)
     return plan
 
 
