@@ -31,3 +31,10 @@ def not_expired(horizons: dict[str, str | None]) -> tuple[str, list[Any]]:
     whens = " ".join("WHEN ? THEN ?" for _ in cuts)
     params: list[Any] = [v for pair in cuts for v in pair]
     return f"(c.expires_from IS NULL OR c.expires_from >= CASE c.channel {whens} ELSE '' END)", params
+
+
+def shown_in_history(horizons: dict[str, str | None]) -> tuple[str, list[Any]]:
+    """What a customer's history shows anyone: ``in_history`` and ``not_expired`` together."""
+    history_sql, history_params = in_history()
+    expiry_sql, expiry_params = not_expired(horizons)
+    return f"{history_sql} AND {expiry_sql}", [*history_params, *expiry_params]

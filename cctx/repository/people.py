@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cctx.models import PERSON_FIELDS, Destination, Person
-from cctx.repository.access import in_history, not_expired
+from cctx.repository.access import shown_in_history
 from cctx.repository.base import chunks, existing_ids, storable
 
 
@@ -127,14 +127,13 @@ class PeopleRepository:
         self, person_ids: list[int], horizons: dict[str, str | None]
     ) -> dict[int, tuple[int, int]]:
         """Per person, (not closed, closed) among the conversations their history shows (rule 6)."""
-        history_sql, history_params = in_history()
-        expiry_sql, expiry_params = not_expired(horizons)
+        shown_sql, shown_params = shown_in_history(horizons)
         counts: dict[int, tuple[int, int]] = {}
         for chunk, marks in chunks(person_ids):
             rows = self.conn.execute(
                 "SELECT c.person_id, sum(c.status != 'closed'), sum(c.status = 'closed') FROM conversations c "
-                f"WHERE c.person_id IN ({marks}) AND {history_sql} AND {expiry_sql} GROUP BY c.person_id",
-                [*chunk, *history_params, *expiry_params],
+                f"WHERE c.person_id IN ({marks}) AND {shown_sql} GROUP BY c.person_id",
+                [*chunk, *shown_params],
             )
             counts.update({r[0]: (int(r[1]), int(r[2])) for r in rows})
         return counts
@@ -143,13 +142,12 @@ class PeopleRepository:
         self, dest_type: str, value: str, horizons: dict[str, str | None]
     ) -> tuple[int, int]:
         """(not closed, closed) among the unlinked conversations with this contact that history shows."""
-        history_sql, history_params = in_history()
-        expiry_sql, expiry_params = not_expired(horizons)
+        shown_sql, shown_params = shown_in_history(horizons)
         row = self.conn.execute(
             "SELECT coalesce(sum(c.status != 'closed'), 0), coalesce(sum(c.status = 'closed'), 0) "
             "FROM conversations c WHERE c.contact_type = ? AND c.contact = ? AND c.person_id IS NULL "
-            f"AND {history_sql} AND {expiry_sql}",
-            [dest_type, value, *history_params, *expiry_params],
+            f"AND {shown_sql}",
+            [dest_type, value, *shown_params],
         ).fetchone()
         return int(row[0]), int(row[1])
 
