@@ -9,7 +9,7 @@ from cctx.cli.options import channel_option, dry_run_option, format_option
 from cctx.cli.progress import progress_bar
 from cctx.output import message, render
 from cctx.output.retention import policy_table, purge_summary
-from cctx.services import retention
+from cctx.services import purge, retention
 from cctx.times import parse_duration
 
 
@@ -31,7 +31,7 @@ def history_policy(app: App, fmt: str) -> None:
               help="Purge what closed longer ago than this (90d, 12w, 36h) on every channel, instead of the policy.")
 @channel_option
 @dry_run_option
-@click.option("--batch-size", type=click.IntRange(min=1), default=retention.DEFAULT_BATCH_SIZE, show_default=True,
+@click.option("--batch-size", type=click.IntRange(min=1), default=purge.DEFAULT_BATCH_SIZE, show_default=True,
               metavar="N", help="Conversations deleted per transaction.")
 @click.option("--vacuum", is_flag=True, help="Give the freed space back to the file system afterwards.")
 @format_option
@@ -49,7 +49,7 @@ def history_purge(app: App, older_than: str | None, channels: tuple[str, ...], d
         cctx history purge --dry-run
         cctx history purge --older-than 365d --channel sms -f json
     """
-    result = retention.purge_expired(
+    result = purge.purge_expired(
         app.repo, app.config.retention, app.now_dt, actor=app.actor,
         older_than=None if older_than is None else parse_duration(older_than), channels=channels,
         batch_size=batch_size, dry_run=dry_run, vacuum=vacuum, progress=progress_bar("Purging"),
