@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sqlite3
 import sys
@@ -13,6 +12,7 @@ import click
 
 from cctx import __version__
 from cctx.cli.context import App, config_path, default_actor
+from cctx.cli.lazy import LazyGroup
 from cctx.errors import Busy, CctxError
 
 
@@ -28,23 +28,11 @@ def _as_cctx_error(exc: sqlite3.Error) -> CctxError:
     return CctxError(f"database error: {text}")
 
 
-class RootGroup(click.Group):
+class RootGroup(LazyGroup):
     """Turns every CctxError (and SQLite's busy/locked) into `Error: ...` and its exit code.
 
-    Command groups are imported when first used: `cctx history show` never imports the code of
-    import, seed, merge or relink (start-up is a feature).
+    Command groups are imported when first used (start-up is a feature).
     """
-
-    lazy_groups: dict[str, tuple[str, str]] = {}  # name -> (module, attribute)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self.lazy_groups})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in self.lazy_groups and cmd_name not in self.commands:
-            module, attribute = self.lazy_groups[cmd_name]
-            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
-        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -63,7 +51,19 @@ def _debug(ctx: click.Context) -> bool:
     return bool(ctx.params.get("debug")) or os.environ.get("CCTX_DEBUG") == "1"
 
 
-@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=RootGroup,
+    lazy_commands={
+        "db": ("cctx.cli.db", "db"),
+        "customer": ("cctx.cli.customer", "customer"),
+        "conversation": ("cctx.cli.conversation", "conversation"),
+        "history": ("cctx.cli.history", "history"),
+        "agent": ("cctx.cli.agent", "agent"),
+        "queue": ("cctx.cli.agent", "queue"),
+        "audit": ("cctx.cli.audit", "audit"),
+    },
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option("--db", envvar="CCTX_DB", default="cctx.db", show_default=True, metavar="PATH",
               help="SQLite database file (env CCTX_DB).")
 @click.option("--config", "config", envvar="CCTX_CONFIG", metavar="PATH",
@@ -88,17 +88,6 @@ def cli(ctx: click.Context, db: str, config: str | None, actor: str | None, debu
     Shell completion (bash): eval "$(_CCTX_COMPLETE=bash_source cctx)"
     """
     ctx.obj = App(db_path=Path(db), config_file=config_path(config), actor=actor or default_actor(), debug=debug)
-
-
-RootGroup.lazy_groups = {
-    "db": ("cctx.cli.db", "db"),
-    "customer": ("cctx.cli.customer", "customer"),
-    "conversation": ("cctx.cli.conversation", "conversation"),
-    "history": ("cctx.cli.history", "history"),
-    "agent": ("cctx.cli.agent", "agent"),
-    "queue": ("cctx.cli.agent", "queue"),
-    "audit": ("cctx.cli.audit", "audit"),
-}
 
 
 def main() -> None:

@@ -1,20 +1,26 @@
 """`cctx history` commands: a customer's conversation history (`show`); `policy` and `purge` live in
-cli/retention.py."""
+cli/retention.py, imported only when one of them runs."""
 
 from __future__ import annotations
 
 import click
 
 from cctx.cli.context import App, pass_app
+from cctx.cli.lazy import LazyGroup
 from cctx.cli.options import as_agent_option, channel_option, format_option, limit_option, status_option
-from cctx.cli.retention import history_policy, history_purge
 from cctx.output import render
 from cctx.output.summaries import summaries_table
 from cctx.services.history import show_history
 from cctx.services.summaries import SUMMARY_KEYS
 
 
-@click.group()
+@click.group(
+    cls=LazyGroup,
+    lazy_commands={
+        "policy": ("cctx.cli.retention", "history_policy"),
+        "purge": ("cctx.cli.retention", "history_purge"),
+    },
+)
 def history() -> None:
     """Conversation history and the retention purge."""
 
@@ -48,7 +54,3 @@ def history_show(
         limit=limit, retention=app.config.retention, now=app.now_dt,
     )
     render(rows, fmt, table=summaries_table, empty="No conversation history", columns=SUMMARY_KEYS)
-
-
-history.add_command(history_policy)
-history.add_command(history_purge)
