@@ -84,6 +84,11 @@ def clean_text(value: str | None, what: str, hint: str = " (use --unset to clear
     return text
 
 
+def _given_fields(edit: PersonEdit) -> dict[str, str | None]:
+    """The fields the command sets, trimmed; an empty one is refused."""
+    return {k: clean_text(v, f"--{k.replace('_', '-')}") for k, v in edit.fields.items() if v is not None}
+
+
 def _clean_tags(tags: tuple[str, ...]) -> list[str]:
     cleaned = [clean_text(t, "a tag", hint="") or "" for t in tags]
     return list(dict.fromkeys(cleaned))
@@ -241,7 +246,7 @@ def create(repo: Repository, edit: PersonEdit, settings: CardSettings, *, now: s
     """A new person; needs a first or last name or a destination."""
     if edit.unset:
         raise Invalid("--unset is for customer update")
-    fields = {k: clean_text(v, f"--{k.replace('_', '-')}") for k, v in edit.fields.items() if v is not None}
+    fields = _given_fields(edit)
     attributes = dict(parse_assignment(a) for a in edit.assignments)
     tags = _clean_tags(edit.tags)
     refs = _clean_destinations(edit.destinations)
@@ -268,14 +273,11 @@ def _person_fields(person: Person) -> dict[str, Any]:
 
 def _apply_edit(person: Person, edit: PersonEdit) -> tuple[dict[str, Any], dict[str, Any]]:
     """The person's fields and custom attributes after ``edit``."""
-    fields = _person_fields(person)
-    attributes = dict(person.attributes)
-    for key, value in edit.fields.items():
-        if value is not None:
-            fields[key] = clean_text(value, f"--{key.replace('_', '-')}")
-    for key, value in (parse_assignment(a) for a in edit.assignments):
-        attributes[key] = value
-    set_keys = {k for k, v in edit.fields.items() if v is not None} | {parse_assignment(a)[0] for a in edit.assignments}
+    given = _given_fields(edit)
+    assigned = dict(parse_assignment(a) for a in edit.assignments)
+    fields = {**_person_fields(person), **given}
+    attributes = {**person.attributes, **assigned}
+    set_keys = given.keys() | assigned.keys()
     for key in edit.unset:
         key = key.strip()
         if key.replace("-", "_") in PERSON_FIELDS:  # --unset first-name, as the option is spelled
