@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cctx.channels import HISTORY_CHANNELS
+from cctx.repository.base import placeholders
 
 # A conversation `c` an agent may see: in a queue the agent has rights to, or taken part in.
 AGENT_ACCESS = (
@@ -19,7 +20,7 @@ def agent_access(agent_id: int) -> tuple[str, list[Any]]:
 
 def in_history() -> tuple[str, list[Any]]:
     """Not a tombstone, not a posts channel."""
-    marks = ",".join("?" * len(HISTORY_CHANNELS))
+    marks = placeholders(HISTORY_CHANNELS)
     return f"(c.status != 'merged' AND c.channel IN ({marks}))", list(HISTORY_CHANNELS)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
@@ -19,11 +19,16 @@ def storable(an_id: int) -> bool:
     return -(2**63) <= an_id < 2**63
 
 
+def placeholders(values: Sized) -> str:
+    """``?,?,...``: one parameter for each of ``values``, for an IN (...) or VALUES (...) list."""
+    return ",".join("?" * len(values))
+
+
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[tuple[list[Any], str]]:
     """Slices of ``values`` with their ``?,?,...`` placeholders, for IN (...) lists."""
     for start in range(0, len(values), size):
         chunk = list(values[start : start + size])
-        yield chunk, ",".join("?" * len(chunk))
+        yield chunk, placeholders(chunk)
 
 
 def existing_ids(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> set[int]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from cctx.models import Conversation, Item
 from cctx.repository.access import agent_access
-from cctx.repository.base import CHUNK, chunks, existing_ids, storable
+from cctx.repository.base import CHUNK, chunks, existing_ids, placeholders, storable
 
 CONVERSATION_COLUMNS = (
     "id", "channel", "contact_type", "contact", "person_id", "unlinked_explicitly", "queue_id", "status",
@@ -59,7 +59,7 @@ class ConversationRepository:
 
     def insert_conversation(self, values: dict[str, Any]) -> int:
         """Insert one conversation; ``values`` holds CONVERSATION_COLUMNS (``id`` may be None)."""
-        marks = ",".join("?" * len(CONVERSATION_COLUMNS))
+        marks = placeholders(CONVERSATION_COLUMNS)
         cur = self.conn.execute(
             f"INSERT INTO conversations ({','.join(CONVERSATION_COLUMNS)}) VALUES ({marks})",
             [values.get(c) for c in CONVERSATION_COLUMNS],
@@ -68,7 +68,7 @@ class ConversationRepository:
 
     def insert_items(self, rows: Sequence[Sequence[Any]]) -> None:
         """Insert items given as tuples in ITEM_COLUMNS order."""
-        marks = ",".join("?" * len(ITEM_COLUMNS))
+        marks = placeholders(ITEM_COLUMNS)
         self.conn.executemany(f"INSERT INTO items ({','.join(ITEM_COLUMNS)}) VALUES ({marks})", rows)
 
     def add_participants(self, conversation_id: int, agents: Iterable[str]) -> None:
@@ -119,10 +119,10 @@ class ConversationRepository:
             where.append("c.contact_type = ? AND c.contact = ?")
             params.extend(contact)
         if channels:
-            where.append(f"c.channel IN ({','.join('?' * len(channels))})")
+            where.append(f"c.channel IN ({placeholders(channels)})")
             params.extend(channels)
         if statuses:
-            where.append(f"c.status IN ({','.join('?' * len(statuses))})")
+            where.append(f"c.status IN ({placeholders(statuses)})")
             params.extend(statuses)
         else:
             where.append("c.status != 'merged'")
@@ -145,7 +145,7 @@ class ConversationRepository:
         return row is not None
 
     def item_count(self, conversation_ids: Sequence[int]) -> int:
-        marks = ",".join("?" * len(conversation_ids))
+        marks = placeholders(conversation_ids)
         row = self.conn.execute(f"SELECT count(*) FROM items WHERE conversation_id IN ({marks})", conversation_ids)
         return int(row.fetchone()[0])
 
@@ -191,7 +191,7 @@ class ConversationRepository:
 
     def move_items(self, source_ids: Sequence[int], target_id: int) -> int:
         """Move every item of the sources into the target, keeping each item as it is."""
-        marks = ",".join("?" * len(source_ids))
+        marks = placeholders(source_ids)
         cur = self.conn.execute(
             f"UPDATE items SET conversation_id = ? WHERE conversation_id IN ({marks})", (target_id, *source_ids)
         )
@@ -200,7 +200,7 @@ class ConversationRepository:
     def copy_participants(self, source_ids: Sequence[int], target_id: int) -> list[str]:
         """Make the sources' agents participants of the target; return the names that were new."""
         before = set(self.participants(target_id))
-        marks = ",".join("?" * len(source_ids))
+        marks = placeholders(source_ids)
         self.conn.execute(
             "INSERT OR IGNORE INTO participants (conversation_id, agent_id) "
             f"SELECT ?, agent_id FROM participants WHERE conversation_id IN ({marks})",
@@ -230,7 +230,7 @@ class ConversationRepository:
 
         Returns the ids of those earlier tombstones, now pointing at the target.
         """
-        marks = ",".join("?" * len(source_ids))
+        marks = placeholders(source_ids)
         repointed = self.conn.execute(
             f"UPDATE conversations SET merged_into = ? WHERE merged_into IN ({marks}) RETURNING id",
             (target_id, *source_ids),

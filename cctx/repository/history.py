@@ -8,6 +8,7 @@ from typing import Any
 
 from cctx.models import Conversation
 from cctx.repository.access import agent_access, in_history, not_expired
+from cctx.repository.base import placeholders
 from cctx.repository.conversations import _SELECT_CONVERSATION, conversation_from_row
 
 _COLUMNS, _JOINS = _SELECT_CONVERSATION.split(" FROM conversations c ", 1)
@@ -38,10 +39,6 @@ class HistoryQuery:
     limit: int | None = None
 
 
-def _marks(values: tuple[str, ...]) -> str:
-    return ",".join("?" * len(values))
-
-
 def history_sql(query: HistoryQuery) -> tuple[str, list[Any]]:
     """The SELECT for ``query`` and its parameters; every rule is a WHERE term, never Python."""
     params: list[Any] = []
@@ -57,9 +54,9 @@ def history_sql(query: HistoryQuery) -> tuple[str, list[Any]]:
     if query.agent_id is not None:
         fragments.append(agent_access(query.agent_id))
     if query.channels:
-        fragments.append((f"c.channel IN ({_marks(query.channels)})", list(query.channels)))
+        fragments.append((f"c.channel IN ({placeholders(query.channels)})", list(query.channels)))
     if query.statuses:
-        fragments.append((f"c.status IN ({_marks(query.statuses)})", list(query.statuses)))
+        fragments.append((f"c.status IN ({placeholders(query.statuses)})", list(query.statuses)))
     for text, values in fragments:
         if text == "1":
             continue

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
+from cctx.repository.base import placeholders
+
 # Tables whose secondary indexes are dropped before the load and recreated after it.
 LOADED_TABLES = ("people", "destinations", "tags", "conversations", "participants", "items")
 TS = "'%Y-%m-%dT%H:%M:%SZ'"
@@ -135,7 +137,7 @@ class SeedRepository:
 
     def drop_secondary_indexes(self) -> list[str]:
         """Drop the secondary indexes of the loaded tables; return their CREATE statements, in order."""
-        marks = ",".join("?" * len(LOADED_TABLES))
+        marks = placeholders(LOADED_TABLES)
         rows = self.conn.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
             f"AND tbl_name IN ({marks}) ORDER BY rowid",
@@ -169,7 +171,7 @@ class SeedRepository:
     def insert_seed_plan(self, rows: Iterable[Sequence[Any]], phrases: Sequence[str]) -> None:
         """The conversation plan (rows in PLAN_COLUMNS order) and the phrases item texts come from."""
         self.conn.execute(_PLAN_TABLE)
-        marks = ",".join("?" * len(PLAN_COLUMNS))
+        marks = placeholders(PLAN_COLUMNS)
         self.conn.executemany(f"INSERT INTO temp.seed_plan VALUES ({marks})", rows)
         self.conn.execute("CREATE TEMP TABLE seed_phrases (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
         self.conn.executemany("INSERT INTO temp.seed_phrases VALUES (?, ?)", enumerate(phrases))
