@@ -10,10 +10,12 @@ from cctx.repository.base import schema_version
 
 
 def init_schema(repo: Repository) -> dict[str, Any]:
-    if repo.user_version > schema_version():
+    version = repo.user_version
+    if version > schema_version():
         repo.check_version()  # names the newer schema; nothing is changed
-    if repo.user_version == 0 and repo.table_names():
-        tables = ", ".join(repo.table_names()[:5])
+    foreign = repo.table_names() if version == 0 else []
+    if foreign:
+        tables = ", ".join(foreign[:5])
         raise Invalid(f"{repo.path} is not a cctx database: it already holds other tables ({tables}); nothing changed")
     before, after = repo.migrate()
     return {"database": str(repo.path), "schema_version": after, "upgraded_from": before if before != after else None}
