@@ -140,9 +140,6 @@ class RetentionRepository:
     def free_pages(self) -> int:
         return int(self.conn.execute("PRAGMA freelist_count").fetchone()[0])
 
-    def page_size(self) -> int:
-        return int(self.conn.execute("PRAGMA page_size").fetchone()[0])
-
     def incremental_vacuum_step(self, pages: int) -> None:
         """Give up to ``pages`` free pages back to the file system, in one short write transaction.
 
