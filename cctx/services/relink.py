@@ -63,6 +63,11 @@ def _read_text(path: str) -> str:
         raise Invalid(f"{path}: cannot be read ({exc})") from None
 
 
+def _is_header(fields: list[str]) -> bool:
+    """The first two fields are `conversation,customer`, in any case and spacing."""
+    return [f.strip().lower() for f in fields[:2]] == list(HEADER)
+
+
 def _looks_like_csv(path: str, text: str) -> bool:
     """A .csv file is CSV; .yaml/.yml/.json are not; otherwise the `conversation,customer` header decides."""
     suffix = Path(path).suffix.lower() if path != "-" else ""
@@ -72,13 +77,13 @@ def _looks_like_csv(path: str, text: str) -> bool:
         return False
     first = text.lstrip().split("\n", 1)[0]
     header = next(csv.reader([first]), [])  # a spreadsheet may quote it: "conversation","customer"
-    return [f.strip().lower() for f in header][:2] == list(HEADER)
+    return _is_header(header)
 
 
 def _csv_rows(name: str, text: str) -> list[RawRow]:
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
-    if header is None or [h.strip().lower() for h in header[:2]] != list(HEADER):
+    if header is None or not _is_header(header):
         raise Invalid(f"{name}: line 1: the header must be conversation,customer (found {','.join(header or [])!r})")
     rows: list[RawRow] = []
     for record in reader:
