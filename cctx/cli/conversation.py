@@ -151,7 +151,6 @@ def conversation_relink(app: App, file: str, dry_run: bool, fmt: str) -> None:
         cctx conversation relink relink.csv --dry-run
         printf 'conversation,customer\\n156,2\\n' | cctx conversation relink -
     """
-
     result = relink.relink(
         app.repo, file, now=app.now, actor=app.actor, dry_run=dry_run, progress=progress_bar("Relinking")
     )

@@ -49,7 +49,6 @@ def db_import(app: App, files: tuple[str, ...], fmt: str) -> None:
         cctx db import fixtures/demo.yaml
         cat extra.json | cctx db import -
     """
-
     counts = fixtures.import_files(
         app.repo, list(files), now=app.now, actor=app.actor, progress=progress_bar("Importing")
     )

@@ -46,7 +46,6 @@ def transcript(data: Mapping[str, Any]) -> str:
     return text
 
 
-
 WORKLIST_HEADERS = (
     "id", "started", "channel", "status", "queue", "contact", "customer", "talking with", "msgs", "notes", "calls",
 )

@@ -240,8 +240,6 @@ def plan_relink(repo: Repository, rows: list[RawRow], read_problems: list[Proble
 # --- applying -----------------------------------------------------------------------------------------
 
 
-
-
 def relink(
     repo: Repository, path: str, *, now: str, actor: str, dry_run: bool, progress: ProgressBar = no_progress
 ) -> dict[str, Any]:
