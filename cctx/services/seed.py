@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import random
 import time
-import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,6 +54,8 @@ from cctx.services.seed_words import (
     PLANS,
     QUEUES,
     TAGS,
+    owned_contact,
+    unknown_contact,
 )
 
 DAY = 86400
@@ -137,38 +138,6 @@ def format_epoch(moment: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
 
 
-def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-
-
-def _destination(dest_type: str, person_id: int, first: str | None, last: str | None) -> str:
-    """A destination value owned by ``person_id``; unique by construction."""
-    if dest_type == "phone":
-        return f"+3859{person_id:08d}"
-    if dest_type == "email":
-        local = f"{_ascii(first)}.{_ascii(last or 'x')}" if first else "customer"
-        return f"{local}.{person_id}@example.com"
-    return {
-        "livechat": f"lc-{person_id:07d}", "inapp": f"app-{person_id:07d}", "messenger": f"{10**15 + person_id}",
-        "instagram": f"{_ascii(first or 'user')}_{person_id}", "telegram": f"{40_000_000 + person_id}",
-        "line": f"U{person_id:010x}", "apple_business": f"urn:mbid:{person_id:012d}",
-        "google_play": f"gp-{person_id:08d}",
-    }[dest_type]
-
-
-def unknown_contact(dest_type: str, j: int) -> str:
-    """The j-th contact value of ``dest_type`` that no seeded person owns."""
-    if dest_type == "phone":
-        return f"+1555{j:07d}"
-    if dest_type == "email":
-        return f"guest{j}@mail.example"
-    return {
-        "livechat": f"lc-v{j:07d}", "inapp": f"app-v{j:07d}", "messenger": f"{2 * 10**15 + j}",
-        "instagram": f"visitor_{j}", "telegram": f"{90_000_000 + j}", "line": f"Uv{j:09x}",
-        "apple_business": f"urn:mbid:v{j:011d}", "google_play": f"gp-v{j:07d}",
-    }[dest_type]
-
-
 def _world(repo: Repository, rng: random.Random, people: int, now: int) -> World:
     """Queues, agents with rights, and people with destinations and tags, written to the database."""
     queue_ids = [repo.insert_queue(q) for q in QUEUES]
@@ -211,7 +180,7 @@ def _world(repo: Repository, rng: random.Random, people: int, now: int) -> World
             types = [t for t, p in (("phone", 0.85), ("email", 0.5)) if rng.random() < p]
             if rng.random() < 0.45 or not types:
                 types.append(rng.choice(EXTRA_TYPES))
-        owned = [(t, _destination(t, pid, first, last)) for t in types]
+        owned = [(t, owned_contact(t, pid, first, last)) for t in types]
         destination_rows.extend((pid, t, v) for t, v in owned)
         if rng.random() < 0.15:
             tag_rows.extend((pid, t) for t in sorted(set(rng.choices(TAGS, k=rng.randint(1, 2)))))

@@ -1,7 +1,10 @@
-"""What synthetic data is made of: queue and agent names, people's names and places, channel weights and
-the phrases of messages and notes. Changing any of it changes what `db seed` writes."""
+"""What synthetic data is made of: queue and agent names, people's names and places, channel weights,
+the phrases of messages and notes, and the forms of contact values. Changing any of it changes what
+`db seed` writes."""
 
 from __future__ import annotations
+
+import unicodedata
 
 QUEUES = ("billing", "sales", "support", "technical", "returns", "loyalty", "onboarding", "complaints")
 AGENTS = (
@@ -52,3 +55,35 @@ NOTES = (
     "Angry customer, handle with care", "Waiting for warehouse", "Address verified", "Closed after no reply",
     "Follow up next week",
 )
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def owned_contact(dest_type: str, person_id: int, first: str | None, last: str | None) -> str:
+    """A destination value owned by ``person_id``; unique by construction."""
+    if dest_type == "phone":
+        return f"+3859{person_id:08d}"
+    if dest_type == "email":
+        local = f"{_ascii(first)}.{_ascii(last or 'x')}" if first else "customer"
+        return f"{local}.{person_id}@example.com"
+    return {
+        "livechat": f"lc-{person_id:07d}", "inapp": f"app-{person_id:07d}", "messenger": f"{10**15 + person_id}",
+        "instagram": f"{_ascii(first or 'user')}_{person_id}", "telegram": f"{40_000_000 + person_id}",
+        "line": f"U{person_id:010x}", "apple_business": f"urn:mbid:{person_id:012d}",
+        "google_play": f"gp-{person_id:08d}",
+    }[dest_type]
+
+
+def unknown_contact(dest_type: str, j: int) -> str:
+    """The j-th contact value of ``dest_type`` that no seeded person owns."""
+    if dest_type == "phone":
+        return f"+1555{j:07d}"
+    if dest_type == "email":
+        return f"guest{j}@mail.example"
+    return {
+        "livechat": f"lc-v{j:07d}", "inapp": f"app-v{j:07d}", "messenger": f"{2 * 10**15 + j}",
+        "instagram": f"visitor_{j}", "telegram": f"{90_000_000 + j}", "line": f"Uv{j:09x}",
+        "apple_business": f"urn:mbid:v{j:011d}", "google_play": f"gp-v{j:07d}",
+    }[dest_type]
