@@ -144,18 +144,40 @@ class Validator:
             self._agent(where, entry)
         for where, entry in sections["people"]:
             self._person(where, entry)
-        self._check_existing_people()
+        self._check_existing(self.repo.existing_person_ids(self.person_ids), self.person_ids, "person")
         self._check_destination_owners()
         for where, entry in sections["conversations"]:
             self._conversation(where, entry)
-        self._check_existing_conversations()
+        self._check_existing(
+            self.repo.existing_conversation_ids(self.conversation_ids), self.conversation_ids, "conversation"
+        )
         return self.plan
 
-    def _name_entry(self, where: str, entry: Any, allowed: set[str]) -> str | None:
+    def _mapping(self, where: str, entry: Any, allowed: set[str]) -> bool:
+        """Whether ``entry`` is a mapping; a key not in ``allowed`` is a problem, but checking goes on."""
         if not isinstance(entry, dict):
             self.problems.add(where, "must be a mapping")
-            return None
+            return False
         _unknown_keys(entry, allowed, where, self.problems)
+        return True
+
+    def _unique_id(self, where: str, entry: dict[str, Any], seen: dict[int, str], what: str) -> int | None:
+        """The entry's id if it has a valid one, remembered in ``seen``; one used twice in the files is a problem."""
+        an_id = _id(entry.get("id"), where, self.problems)
+        if an_id is not None:
+            if an_id in seen:
+                self.problems.add(where, f"duplicate {what} id {an_id} (also at {seen[an_id]})")
+            seen[an_id] = where
+        return an_id
+
+    def _check_existing(self, stored: set[int], seen: dict[int, str], what: str) -> None:
+        """The ids of the files that the database already holds."""
+        for an_id in sorted(stored):
+            self.problems.add(seen[an_id], f"{what} id {an_id} already exists in the database")
+
+    def _name_entry(self, where: str, entry: Any, allowed: set[str]) -> str | None:
+        if not self._mapping(where, entry, allowed):
+            return None
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
             self.problems.add(where, "name is required")
@@ -198,15 +220,9 @@ class Validator:
         self.plan.agents.append((name, queues))
 
     def _person(self, where: str, entry: Any) -> None:
-        if not isinstance(entry, dict):
-            self.problems.add(where, "must be a mapping")
+        if not self._mapping(where, entry, PERSON_KEYS):
             return
-        _unknown_keys(entry, PERSON_KEYS, where, self.problems)
-        person_id = _id(entry.get("id"), where, self.problems)
-        if person_id is not None:
-            if person_id in self.person_ids:
-                self.problems.add(where, f"duplicate person id {person_id} (also at {self.person_ids[person_id]})")
-            self.person_ids[person_id] = where
+        person_id = self._unique_id(where, entry, self.person_ids, "person")
         fields: dict[str, str | None] = {}
         for key in PERSON_FIELDS:
             try:
@@ -274,10 +290,6 @@ class Validator:
             result.append(pair)
         return result
 
-    def _check_existing_people(self) -> None:
-        for person_id in sorted(self.repo.existing_person_ids(self.person_ids)):
-            self.problems.add(self.person_ids[person_id], f"person id {person_id} already exists in the database")
-
     def _check_destination_owners(self) -> None:
         for person in self.plan.people:
             for pair in person.destinations:
@@ -298,16 +310,9 @@ class Validator:
         return person_id in self.file_people or bool(self.repo.existing_person_ids([person_id]))
 
     def _conversation(self, where: str, entry: Any) -> None:
-        if not isinstance(entry, dict):
-            self.problems.add(where, "must be a mapping")
+        if not self._mapping(where, entry, CONVERSATION_KEYS):
             return
-        _unknown_keys(entry, CONVERSATION_KEYS, where, self.problems)
-        conversation_id = _id(entry.get("id"), where, self.problems)
-        if conversation_id is not None:
-            if conversation_id in self.conversation_ids:
-                other = self.conversation_ids[conversation_id]
-                self.problems.add(where, f"duplicate conversation id {conversation_id} (also at {other})")
-            self.conversation_ids[conversation_id] = where
+        conversation_id = self._unique_id(where, entry, self.conversation_ids, "conversation")
         channel = CHANNELS.get(str(entry.get("channel")))
         if channel is None:
             self.problems.add(where, f"unknown channel {entry.get('channel')!r}")
@@ -435,9 +440,6 @@ class Validator:
         elif event != "recording" and recording is not None:
             self.problems.add(here, f"recording is only allowed on a recording event, not on {event}")
 
-    def _check_existing_conversations(self) -> None:
-        for cid in sorted(self.repo.existing_conversation_ids(self.conversation_ids)):
-            self.problems.add(self.conversation_ids[cid], f"conversation id {cid} already exists in the database")
 
 
 def validate(repo: Repository, documents: list[tuple[str, Any]]) -> ImportPlan:
