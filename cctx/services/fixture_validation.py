@@ -184,13 +184,17 @@ class Validator:
             return None
         return name.strip()
 
+    def _entries(self, raw: Any, where: str) -> list[Any]:
+        """The list found at ``where`` (absent: empty); anything else is a problem, and counts as empty."""
+        try:
+            return _list(raw)
+        except Invalid as exc:
+            self.problems.add(where, exc.message)
+            return []
+
     def _known_names(self, entry: dict[str, Any], key: str, known: set[str], where: str, what: str) -> list[str]:
         """The list under ``key``, each name checked against ``known``."""
-        try:
-            names = [str(n) for n in _list(entry.get(key))]
-        except Invalid as exc:
-            self.problems.add(f"{where}.{key}", exc.message)
-            return []
+        names = [str(n) for n in self._entries(entry.get(key), f"{where}.{key}")]
         for name in names:
             if name not in known:
                 self.problems.add(f"{where}.{key}", f"unknown {what} {name!r}")
@@ -262,13 +266,8 @@ class Validator:
             self.file_people[person_id] = plan
 
     def _destinations(self, where: str, raw: Any) -> list[tuple[str, str]]:
-        try:
-            entries = _list(raw)
-        except Invalid as exc:
-            self.problems.add(f"{where}.destinations", exc.message)
-            return []
         result = []
-        for i, dest in enumerate(entries):
+        for i, dest in enumerate(self._entries(raw, f"{where}.destinations")):
             here = f"{where}.destinations[{i}]"
             if not isinstance(dest, dict) or "type" not in dest or "value" not in dest:
                 self.problems.add(here, "must be a mapping with type and value")
@@ -382,13 +381,8 @@ class Validator:
             return None
 
     def _items(self, raw: Any, where: str, channel: Any) -> list[Any]:
-        try:
-            entries = _list(raw)
-        except Invalid as exc:
-            self.problems.add(f"{where}.items", exc.message)
-            return []
         items = []
-        for i, item in enumerate(entries):
+        for i, item in enumerate(self._entries(raw, f"{where}.items")):
             here = f"{where}.items[{i}]"
             if not isinstance(item, dict):
                 self.problems.add(here, "must be a mapping")
