@@ -10,6 +10,7 @@ from cctx.errors import Invalid
 
 _PHONE_NOISE = re.compile(r"[\s\-().]")
 _E164 = re.compile(r"^\+[1-9][0-9]{5,14}$")
+_PHONE_PART = re.compile(r"^\+?[0-9][0-9\s\-().]*$")
 MAX_ID = 2**63 - 1  # the largest SQLite integer
 
 
@@ -40,6 +41,13 @@ def normalize_phone(value: str) -> str:
     if not _E164.match(phone):
         raise Invalid(f"{value!r} is not a phone number in E.164 form (+ and 6 to 15 digits)")
     return phone
+
+
+def search_text(text: str) -> str:
+    """Search text as stored values read: a phone number, or part of one, loses its spaces, dashes and
+    brackets (``+385 91 123`` finds ``+385911234567``); any other text is kept."""
+    stripped = text.strip()
+    return _PHONE_NOISE.sub("", stripped) if _PHONE_PART.match(stripped) else stripped
 
 
 def normalize_value(dest_type: str, value: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from cctx.config import Config
 from cctx.errors import Conflict, Invalid, NotFound
 from cctx.models import PERSON_FIELDS, Conversation, Person
-from cctx.refs import DestinationRef, parse_destination
+from cctx.refs import DestinationRef, parse_destination, search_text
 from cctx.repository import Repository
 from cctx.services.lookups import customer_of
 from cctx.services.names import display_name, full_name
@@ -201,7 +201,8 @@ def list_cards(
     repo: Repository, settings: CardSettings, *, tag: str | None, search: str | None, limit: int | None
 ) -> Iterator[dict[str, Any]]:
     """Cards of the people matching the filters, in id order, read a chunk at a time."""
-    tag, search = (text.strip() if text else None for text in (tag, search))
+    tag = tag.strip() if tag else None
+    search = search_text(search) if search else None
     ids = repo.find_person_ids(tag=tag, search=search, limit=limit)
     for start in range(0, len(ids), _LIST_CHUNK):
         chunk = ids[start : start + _LIST_CHUNK]

@@ -61,3 +61,8 @@ def test_csv_output_has_one_row_per_card(demo_cli: Cli) -> None:
 def test_a_tag_filter_is_trimmed_as_tags_are_when_stored(demo_cli: Cli) -> None:
     plain = [c["customer_id"] for c in demo_cli.json("customer", "list", "--tag", "vip")]
     assert plain and [c["customer_id"] for c in demo_cli.json("customer", "list", "--tag", " vip ")] == plain
+
+
+def test_search_finds_a_phone_written_with_spaces(demo_cli: Cli) -> None:
+    found = demo_cli.json("customer", "list", "--search", "+385 91 123-45")
+    assert [card["customer_id"] for card in found] == [1]

@@ -44,3 +44,12 @@ def test_normalisation() -> None:
     assert normalize_value("messenger", " Ana.K ") == "Ana.K"
     with pytest.raises(Invalid, match="unknown destination type"):
         normalize_value("fax", "1")
+
+
+def test_search_text_reads_phone_spellings_as_stored() -> None:
+    from cctx.refs import search_text
+
+    assert search_text(" +385 (91) 123-4 ") == "+385911234"
+    assert search_text("091 123") == "091123"
+    assert search_text("Maja Horvat") == "Maja Horvat"
+    assert search_text(" zagreb ") == "zagreb"
