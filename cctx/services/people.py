@@ -71,7 +71,7 @@ def parse_assignment(text: str) -> tuple[str, str]:
         raise Invalid(f"--set {text!r}: expected KEY=VALUE")
     if key in PERSON_FIELDS:
         raise Invalid(f"--set {key}: {key} is a field, use --{key.replace('_', '-')}")
-    return key, value.strip()
+    return key, clean_text(value, f"--set {key}", f" (use --unset {key} to remove it)") or ""
 
 
 def clean_text(value: str | None, what: str, hint: str = " (use --unset to clear it)") -> str | None:

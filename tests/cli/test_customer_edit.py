@@ -237,3 +237,11 @@ def test_an_empty_tag_is_refused_without_a_misleading_hint(small_cli: Cli) -> No
 def test_unset_takes_a_field_in_its_option_spelling_too(small_cli: Cli) -> None:
     card = small_cli.json("customer", "update", "1", "--unset", "last-name")
     assert card["last_name"] is None and card["name"] == "Maja"
+
+
+def test_an_empty_custom_attribute_is_refused(demo_cli: Cli) -> None:
+    before = query(demo_cli.db, "SELECT attributes FROM people WHERE id = 1")
+    result = demo_cli.fail("customer", "update", "1", "--set", "plan= ")
+    assert "--set plan cannot be empty (use --unset plan to remove it)" in result.stderr
+    assert query(demo_cli.db, "SELECT attributes FROM people WHERE id = 1") == before
+    assert '"plan": "gold"' in before[0][0]
