@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from cctx.models import AuditRecord
+from cctx.repository.base import filtered
 
 
 class AuditRepository:
@@ -29,13 +30,7 @@ class AuditRepository:
         if since:
             where.append("at >= ?")
             params.append(since)
-        sql = "SELECT * FROM audit"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+        sql = filtered("SELECT * FROM audit", where, "id DESC", limit, params)
         return [
             AuditRecord(r["id"], r["at"], r["actor"], r["action"], json.loads(r["subject"]), json.loads(r["details"]))
             for r in self.conn.execute(sql, params)

@@ -31,6 +31,15 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[tuple[list[Any]
         yield chunk, placeholders(chunk)
 
 
+def filtered(select: str, where: list[str], order_by: str, limit: int | None, params: list[Any]) -> str:
+    """``select`` with the ``where`` conditions ANDed, ordered and limited; appends the limit to ``params``."""
+    sql = select + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order_by}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return sql
+
+
 def existing_ids(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> set[int]:
     """Which of ``ids`` are rows of ``table`` (a constant of the caller, never input)."""
     found: set[int] = set()

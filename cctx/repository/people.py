@@ -9,7 +9,7 @@ from typing import Any
 
 from cctx.models import PERSON_FIELDS, Destination, Person
 from cctx.repository.access import shown_in_history
-from cctx.repository.base import chunks, existing_ids, storable
+from cctx.repository.base import chunks, existing_ids, filtered, storable
 
 
 def _fold(value: object) -> str | None:
@@ -114,13 +114,7 @@ class PeopleRepository:
             )
             where.append("(" + " OR ".join(matches) + ")")
             params.extend([needle] * len(matches))
-        sql = "SELECT p.id FROM people p"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY p.id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+        sql = filtered("SELECT p.id FROM people p", where, "p.id", limit, params)
         return [r[0] for r in self.conn.execute(sql, params)]
 
     def person_conversation_counts(
