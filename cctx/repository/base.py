@@ -48,7 +48,7 @@ def existing_ids(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> se
     return found
 
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "sqlite"
 
 
 def _migration_files() -> list[tuple[int, Path]]:
