@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -21,11 +20,13 @@ def _fail(error: CctxError) -> None:
     sys.exit(error.exit_code)
 
 
-def _as_cctx_error(exc: sqlite3.Error) -> CctxError:
+def _as_cctx_error(exc: sqlite3.Error, ctx: click.Context) -> CctxError:
     text = str(exc)
+    app = ctx.find_object(App)
+    where = f"{app.db_target}: " if app else ""
     if "locked" in text or "busy" in text:
-        return Busy(f"the database stayed locked by another process past the busy timeout ({text})")
-    return CctxError(f"database error: {text}")
+        return Busy(f"the database stayed locked by another process past the busy timeout ({where}{text})")
+    return CctxError(f"database error ({where}{text})")
 
 
 class RootGroup(LazyGroup):
@@ -44,7 +45,7 @@ class RootGroup(LazyGroup):
         except sqlite3.Error as exc:
             if _debug(ctx):
                 raise
-            _fail(_as_cctx_error(exc))
+            _fail(_as_cctx_error(exc, ctx))
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -61,11 +62,12 @@ def _debug(ctx: click.Context) -> bool:
         "agent": ("cctx.cli.agent", "agent"),
         "queue": ("cctx.cli.agent", "queue"),
         "audit": ("cctx.cli.audit", "audit"),
+        "hold": ("cctx.cli.hold", "hold"),
     },
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.option("--db", envvar="CCTX_DB", default="cctx.db", show_default=True, metavar="PATH",
-              help="SQLite database file (env CCTX_DB).")
+@click.option("--db", envvar="CCTX_DB", default="cctx.db", show_default=True, metavar="PATH|URL",
+              help="SQLite database file, or postgresql://user@host/dbname (env CCTX_DB).")
 @click.option("--config", "config", envvar="CCTX_CONFIG", metavar="PATH",
               help="YAML configuration (env CCTX_CONFIG; default ./cctx.yaml if present).")
 @click.option("--actor", envvar="CCTX_ACTOR", metavar="NAME",
@@ -87,7 +89,7 @@ def cli(ctx: click.Context, db: str, config: str | None, actor: str | None, debu
 
     Shell completion (bash): eval "$(_CCTX_COMPLETE=bash_source cctx)"
     """
-    ctx.obj = App(db_path=Path(db), config_file=config_path(config), actor=actor or default_actor(), debug=debug)
+    ctx.obj = App(db_target=db, config_file=config_path(config), actor=actor or default_actor(), debug=debug)
 
 
 def main() -> None:

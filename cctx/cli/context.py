@@ -13,6 +13,7 @@ import click
 
 from cctx.config import Config, load_config
 from cctx.errors import CctxError
+from cctx.refs import set_phone_region
 from cctx.times import format_ts, parse_ts
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def config_path(option: str | None) -> Path | None:
 class App:
     """Created by the root group; the database opens on first use and closes with the context."""
 
-    db_path: Path
+    db_target: str
     config_file: Path | None
     actor: str
     debug: bool = False
@@ -50,6 +51,7 @@ class App:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_file)
+            set_phone_region(self._config.phone_region)  # how every phone number of this command is read
         return self._config
 
     @property
@@ -81,9 +83,9 @@ class App:
         from cctx.repository import Repository
 
         try:
-            repo = Repository.open(self.db_path, self.config.busy_timeout_ms, create=create)
+            repo = Repository.open(self.db_target, self.config.busy_timeout_ms, create=create)
         except OSError as exc:  # a missing directory, no permission: a clear error, not a traceback
-            raise CctxError(f"database {self.db_path}: {exc.strerror or exc}") from None
+            raise CctxError(f"database {self.db_target}: {exc.strerror or exc}") from None
         click.get_current_context().call_on_close(repo.close)
         return repo
 

@@ -28,7 +28,7 @@ def not_expired(horizons: dict[str, str | None]) -> tuple[str, list[Any]]:
     """Hide what retention has made expired, even before a purge removes it."""
     cuts = [(slug, cut) for slug, cut in horizons.items() if cut is not None]
     if not cuts:
-        return "1", []
+        return "TRUE", []
     whens = " ".join("WHEN ? THEN ?" for _ in cuts)
     params: list[Any] = [v for pair in cuts for v in pair]
     return f"(c.expires_from IS NULL OR c.expires_from >= CASE c.channel {whens} ELSE '' END)", params

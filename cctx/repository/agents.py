@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
+from cctx.repository.engine import Connection
 
 
 class AgentRepository:
-    conn: sqlite3.Connection
+    conn: Connection
 
     def queue_names(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM queues ORDER BY name")]
@@ -23,16 +23,16 @@ class AgentRepository:
         return None if row is None else int(row[0])
 
     def insert_queue(self, name: str) -> int:
-        return int(self.conn.execute("INSERT INTO queues (name) VALUES (?)", (name,)).lastrowid or 0)
+        return int(self.conn.execute("INSERT INTO queues (name) VALUES (?) RETURNING id", (name,)).fetchone()[0])
 
     def insert_agent(self, name: str) -> int:
-        return int(self.conn.execute("INSERT INTO agents (name) VALUES (?)", (name,)).lastrowid or 0)
+        return int(self.conn.execute("INSERT INTO agents (name) VALUES (?) RETURNING id", (name,)).fetchone()[0])
 
     def grant_queues(self, agent: str, queues: list[str]) -> int:
         """Give ``agent`` the rights to ``queues``; return how many were new."""
         cur = self.conn.executemany(
-            "INSERT OR IGNORE INTO agent_queues (agent_id, queue_id) "
-            "SELECT a.id, q.id FROM agents a, queues q WHERE a.name = ? AND q.name = ?",
+            "INSERT INTO agent_queues (agent_id, queue_id) "
+            "SELECT a.id, q.id FROM agents a, queues q WHERE a.name = ? AND q.name = ? ON CONFLICT DO NOTHING",
             [(agent, q) for q in queues],
         )
         return cur.rowcount

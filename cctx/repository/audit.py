@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from cctx.models import AuditRecord
 from cctx.repository.base import filtered
+from cctx.repository.engine import Connection
 
 
 class AuditRepository:
-    conn: sqlite3.Connection
+    conn: Connection
 
     def record_audit(self, at: str, actor: str, action: str, subject: list[Any], details: dict[str, Any]) -> None:
         self.conn.execute(

@@ -1,21 +1,23 @@
-"""The connection: opening, pragmas, transactions and schema migrations."""
+"""The database: one connection to either engine, transactions with SAVEPOINT nesting, and migrations.
+
+Queries are written once, with ``?`` placeholders, and run unchanged on SQLite and PostgreSQL; where the
+engines differ (locking, pragmas, schema bookkeeping, bulk loads) the engine supplies that one piece.
+"""
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
-from cctx.errors import Invalid, NotFound
+from cctx.repository.engine import Connection, Engine, open_engine
 
-CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on bound variables
+CHUNK = 500  # ids per IN (...) list, well under either engine's limit on bound parameters
 
 
 def storable(an_id: int) -> bool:
-    """An id SQLite can hold as an integer; no row has any other."""
+    """An id either engine can hold as a 64-bit integer; no row has any other."""
     return -(2**63) <= an_id < 2**63
 
 
@@ -40,103 +42,118 @@ def filtered(select: str, where: list[str], order_by: str, limit: int | None, pa
     return sql
 
 
-def existing_ids(conn: sqlite3.Connection, table: str, ids: Iterable[int]) -> set[int]:
+def existing_ids(conn: Connection, table: str, ids: Iterable[int]) -> set[int]:
     """Which of ``ids`` are rows of ``table`` (a constant of the caller, never input)."""
     found: set[int] = set()
-    for chunk, marks in chunks(list(ids)):
+    for chunk, marks in chunks([i for i in ids if storable(i)]):
         found.update(r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk))
     return found
 
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "sqlite"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def _migration_files() -> list[tuple[int, Path]]:
-    """(version, path) of every migration shipped in cctx/migrations, in order."""
-    return sorted((int(p.name[:4]), p) for p in MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+def migration_files(engine: str) -> list[tuple[int, Path]]:
+    """(version, path) of every migration shipped for ``engine`` ("sqlite" or "postgres"), in order."""
+    folder = MIGRATIONS / engine
+    return sorted((int(p.name[:4]), p) for p in folder.glob("[0-9][0-9][0-9][0-9]_*.sql"))
 
 
 def schema_version() -> int:
-    """The schema version this cctx writes."""
-    return _migration_files()[-1][0]
+    """The schema version this cctx writes (the same on both engines)."""
+    return migration_files("sqlite")[-1][0]
+
+
+class MigrationStep(Protocol):
+    """Work in Python that runs inside a migration's transaction, after its SQL."""
+
+    def __call__(self, db: Database) -> None: ...
+
+
+# Python steps of migrations, by version; registered by the modules that own them.
+MIGRATION_STEPS: dict[int, list[MigrationStep]] = {}
 
 
 class Database:
-    """One SQLite connection in autocommit mode; writes go through ``transaction()``."""
+    """One connection in autocommit mode; writes go through ``transaction()``."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: Connection, engine: Engine) -> None:
         self.conn = conn
-        self.path = path
+        self.engine = engine
         self._depth = 0
 
     @classmethod
-    def open(cls, path: Path, busy_timeout_ms: int, *, create: bool = False) -> Self:
-        """Open ``path``; only with ``create`` may the file be created (mode 0600)."""
-        if not path.exists():
-            if not create:
-                raise NotFound(f"database {path} does not exist (create it with: cctx --db {path} db init)")
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            os.close(fd)
-        elif path.is_dir():
-            raise Invalid(f"database {path} is a directory")
-        conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA secure_delete = ON")
-        db = cls(conn, path)
+    def open(cls, target: str | Path, busy_timeout_ms: int, *, create: bool = False) -> Self:
+        """Open ``target``: a file path (SQLite) or a ``postgresql://`` URL. Only with ``create`` may a
+        SQLite file be created (mode 0600); PostgreSQL databases are never created by cctx."""
+        engine = open_engine(str(target), busy_timeout_ms, create=create)
+        db = cls(engine.connect(), engine)
         if not create:
             db.check_version()
         return db
+
+    @property
+    def name(self) -> str:
+        """The database as users may see it: the file path, or the URL with its password hidden."""
+        return self.engine.display_name
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (engine-specific work only)."""
+        return self.engine.path
 
     def close(self) -> None:
         self.conn.close()
 
     @property
     def user_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        return self.engine.schema_version(self.conn)
 
     def check_version(self) -> None:
         version = self.user_version
         if version == 0:
-            raise Invalid(f"{self.path} is not a cctx database (create one with: cctx db init)")
+            raise self.engine.not_initialised()
         if version < schema_version():
-            raise Invalid(f"database {self.path} has schema {version}; upgrade it with: cctx db init")
+            raise self.engine.outdated(version)
         if version > schema_version():
-            raise Invalid(f"database {self.path} has schema {version}, newer than this cctx understands")
+            from cctx.errors import Invalid
+
+            raise Invalid(f"database {self.name} has schema {version}, newer than this cctx understands")
 
     def migrate(self) -> tuple[int, int]:
-        """Apply the migrations the file lacks, each in its own transaction; return (before, after)."""
+        """Apply the migrations the database lacks, each in its own transaction; return (before, after)."""
         before = self.user_version
-        if before == 0:
-            # Must precede the first table; lets `history purge --vacuum` give pages back.
-            self.conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
-        self.conn.execute("PRAGMA journal_mode = WAL")
-        for version, path in _migration_files():
+        self.engine.prepare_for_migrations(self.conn, fresh=before == 0)
+        for version, path in migration_files(self.engine.migrations):
             if version > self.user_version:
-                sql = path.read_text(encoding="utf-8")
-                try:
-                    self.conn.executescript(
-                        f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-                    )
-                except sqlite3.Error:
-                    if self.conn.in_transaction:
-                        self.conn.rollback()
-                    raise
+                with self.transaction():
+                    self.engine.run_script(self.conn, path.read_text(encoding="utf-8"))
+                    for step in MIGRATION_STEPS.get(version, []):
+                        step(self)
+                    self.engine.set_schema_version(self.conn, version)
         return before, self.user_version
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on any exception. Nested calls join."""
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite; ``BEGIN`` and the writers' lock on PostgreSQL)
+        committed on success, rolled back on any exception. A nested call is a SAVEPOINT: its failure rolls
+        back only its own work when the caller handles it, and the outer transaction decides the rest."""
         if self._depth:
+            name = f"cctx_{self._depth}"
+            self.conn.execute(f"SAVEPOINT {name}")
             self._depth += 1
             try:
                 yield
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            else:
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.engine.begin_write(self.conn)
         self._depth = 1
         try:
             yield
@@ -147,3 +164,12 @@ class Database:
             self.conn.commit()
         finally:
             self._depth = 0
+
+    def insert_returning_id(self, table: str, values: dict[str, Any]) -> int:
+        """Insert one row of ``table`` (a constant of the caller) and return its id; a None ``id`` lets the
+        engine choose the next one."""
+        columns = [c for c in values if not (c == "id" and values[c] is None)]
+        sql = (
+            f"INSERT INTO {table} ({','.join(columns)}) VALUES ({placeholders(columns)}) RETURNING id"
+        )
+        return int(self.conn.execute(sql, [values[c] for c in columns]).fetchone()[0])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cctx.models import Conversation, Item
 from cctx.repository.access import agent_access
 from cctx.repository.base import CHUNK, chunks, existing_ids, placeholders, storable
+from cctx.repository.engine import Connection
 
 CONVERSATION_COLUMNS = (
     "id", "channel", "contact_type", "contact", "person_id", "unlinked_explicitly", "queue_id", "status",
@@ -23,7 +23,7 @@ _SELECT_CONVERSATION = (
 )
 
 
-def conversation_from_row(row: sqlite3.Row) -> Conversation:
+def conversation_from_row(row: Any) -> Conversation:
     return Conversation(
         id=row["id"],
         channel=row["channel"],
@@ -46,7 +46,7 @@ def conversation_from_row(row: sqlite3.Row) -> Conversation:
 
 
 class ConversationRepository:
-    conn: sqlite3.Connection
+    conn: Connection
 
     def existing_conversation_ids(self, ids: Iterable[int]) -> set[int]:
         return existing_ids(self.conn, "conversations", ids)
@@ -59,12 +59,12 @@ class ConversationRepository:
 
     def insert_conversation(self, values: dict[str, Any]) -> int:
         """Insert one conversation; ``values`` holds CONVERSATION_COLUMNS (``id`` may be None)."""
-        marks = placeholders(CONVERSATION_COLUMNS)
+        columns = [c for c in CONVERSATION_COLUMNS if c != "id" or values.get("id") is not None]
         cur = self.conn.execute(
-            f"INSERT INTO conversations ({','.join(CONVERSATION_COLUMNS)}) VALUES ({marks})",
-            [values.get(c) for c in CONVERSATION_COLUMNS],
+            f"INSERT INTO conversations ({','.join(columns)}) VALUES ({placeholders(columns)}) RETURNING id",
+            [values.get(c) for c in columns],
         )
-        return int(cur.lastrowid or 0)
+        return int(cur.fetchone()[0])
 
     def insert_items(self, rows: Sequence[Sequence[Any]]) -> None:
         """Insert items given as tuples in ITEM_COLUMNS order."""
@@ -73,8 +73,8 @@ class ConversationRepository:
 
     def add_participants(self, conversation_id: int, agents: Iterable[str]) -> None:
         self.conn.executemany(
-            "INSERT OR IGNORE INTO participants (conversation_id, agent_id) "
-            "SELECT ?, id FROM agents WHERE name = ?",
+            "INSERT INTO participants (conversation_id, agent_id) "
+            "SELECT ?, id FROM agents WHERE name = ? ON CONFLICT DO NOTHING",
             [(conversation_id, a) for a in agents],
         )
 
@@ -202,8 +202,8 @@ class ConversationRepository:
         before = set(self.participants(target_id))
         marks = placeholders(source_ids)
         self.conn.execute(
-            "INSERT OR IGNORE INTO participants (conversation_id, agent_id) "
-            f"SELECT ?, agent_id FROM participants WHERE conversation_id IN ({marks})",
+            "INSERT INTO participants (conversation_id, agent_id) "
+            f"SELECT ?, agent_id FROM participants WHERE conversation_id IN ({marks}) ON CONFLICT DO NOTHING",
             (target_id, *source_ids),
         )
         return sorted(set(self.participants(target_id)) - before)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +9,7 @@ from cctx.models import Conversation
 from cctx.repository.access import agent_access, in_history, not_expired
 from cctx.repository.base import placeholders
 from cctx.repository.conversations import _SELECT_CONVERSATION, conversation_from_row
+from cctx.repository.engine import Connection, Engine
 
 _COLUMNS, _JOINS = _SELECT_CONVERSATION.split(" FROM conversations c ", 1)
 
@@ -39,7 +39,7 @@ class HistoryQuery:
     limit: int | None = None
 
 
-def history_sql(query: HistoryQuery) -> tuple[str, list[Any]]:
+def history_sql(query: HistoryQuery, engine: Engine) -> tuple[str, list[Any]]:
     """The SELECT for ``query`` and its parameters; every rule is a WHERE term, never Python."""
     params: list[Any] = []
     if query.person_id is not None:
@@ -58,13 +58,13 @@ def history_sql(query: HistoryQuery) -> tuple[str, list[Any]]:
     if query.statuses:
         fragments.append((f"c.status IN ({placeholders(query.statuses)})", list(query.statuses)))
     for text, values in fragments:
-        if text == "1":
+        if text == "TRUE":
             continue
         where.append(text)
         params += values
     direction = "DESC" if query.newest_first else "ASC"
     sql = (
-        f"{_COLUMNS} FROM conversations c INDEXED BY {index} {_JOINS}"
+        f"{_COLUMNS} FROM conversations c {engine.indexed_by(index)} {_JOINS}"
         f" WHERE {' AND '.join(where)} ORDER BY c.created_at {direction}, c.id {direction}"
     )
     if query.limit is not None:
@@ -74,14 +74,15 @@ def history_sql(query: HistoryQuery) -> tuple[str, list[Any]]:
 
 
 class HistoryRepository:
-    conn: sqlite3.Connection
+    conn: Connection
+    engine: Engine
 
     def history(self, query: HistoryQuery) -> list[Conversation]:
         """The conversations of ``query``, in order of start."""
-        sql, params = history_sql(query)
+        sql, params = history_sql(query, self.engine)
         return [conversation_from_row(row) for row in self.conn.execute(sql, params)]
 
     def history_plan(self, query: HistoryQuery) -> list[str]:
-        """``EXPLAIN QUERY PLAN`` of the same SQL ``history`` runs: one detail line per step."""
-        sql, params = history_sql(query)
-        return [row[3] for row in self.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+        """The engine's plan of the same SQL ``history`` runs: one line per step."""
+        sql, params = history_sql(query, self.engine)
+        return self.engine.query_plan(self.conn, sql, params)

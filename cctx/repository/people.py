@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
 from cctx.models import PERSON_FIELDS, Destination, Person
 from cctx.repository.access import shown_in_history
-from cctx.repository.base import chunks, existing_ids, filtered, storable
-
-
-def _fold(value: object) -> str | None:
-    """Case-insensitive matching beyond ASCII (SQLite's lower() only folds A-Z)."""
-    return None if value is None else str(value).casefold()
+from cctx.repository.base import chunks, existing_ids, filtered, placeholders, storable
+from cctx.repository.engine import Connection, Engine
 
 
 class PeopleRepository:
-    conn: sqlite3.Connection
+    conn: Connection
+    engine: Engine
 
     def existing_person_ids(self, ids: Iterable[int]) -> set[int]:
         return existing_ids(self.conn, "people", ids)
@@ -38,12 +34,14 @@ class PeopleRepository:
     def insert_person(
         self, fields: dict[str, Any], attributes: dict[str, Any], now: str, person_id: int | None = None
     ) -> int:
+        columns = ["id"] if person_id is not None else []
+        columns += [*PERSON_FIELDS, "attributes", "created_at", "updated_at"]
+        values = [*([person_id] if person_id is not None else []), *(fields.get(f) for f in PERSON_FIELDS)]
+        values += [json.dumps(attributes, sort_keys=True), now, now]
         cur = self.conn.execute(
-            "INSERT INTO people (id, first_name, last_name, gender, city, country, attributes, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (person_id, *(fields.get(f) for f in PERSON_FIELDS), json.dumps(attributes, sort_keys=True), now, now),
+            f"INSERT INTO people ({', '.join(columns)}) VALUES ({placeholders(columns)}) RETURNING id", values
         )
-        return int(cur.lastrowid or 0)
+        return int(cur.fetchone()[0])
 
     def insert_destination(self, person_id: int, dest_type: str, value: str) -> None:
         self.conn.execute(
@@ -52,7 +50,7 @@ class PeopleRepository:
 
     def add_tags(self, person_id: int, tags: Iterable[str]) -> int:
         cur = self.conn.executemany(
-            "INSERT OR IGNORE INTO tags (person_id, tag) VALUES (?, ?)", [(person_id, t) for t in tags]
+            "INSERT INTO tags (person_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING", [(person_id, t) for t in tags]
         )
         return cur.rowcount
 
@@ -104,13 +102,12 @@ class PeopleRepository:
             where.append("EXISTS (SELECT 1 FROM tags t WHERE t.person_id = p.id AND t.tag = ?)")
             params.append(tag)
         if search:
-            self.conn.create_function("cctx_fold", 1, _fold, deterministic=True)
             needle = f"%{_escape_like(search.casefold())}%"
             fields = ["p.first_name", "p.last_name", "p.first_name || ' ' || p.last_name", "p.city", "p.country"]
-            matches = [f"cctx_fold({f}) LIKE ? ESCAPE '\\'" for f in fields]
+            matches = [f"{self.engine.casefold(f)} LIKE ? ESCAPE '\\'" for f in fields]
             matches.append(
                 "EXISTS (SELECT 1 FROM destinations d WHERE d.person_id = p.id "
-                "AND cctx_fold(d.value) LIKE ? ESCAPE '\\')"
+                f"AND {self.engine.casefold('d.value')} LIKE ? ESCAPE '\\')"
             )
             where.append("(" + " OR ".join(matches) + ")")
             params.extend([needle] * len(matches))
@@ -125,7 +122,7 @@ class PeopleRepository:
         counts: dict[int, tuple[int, int]] = {}
         for chunk, marks in chunks(person_ids):
             rows = self.conn.execute(
-                "SELECT c.person_id, sum(c.status != 'closed'), sum(c.status = 'closed') FROM conversations c "
+                "SELECT c.person_id, sum(CASE WHEN c.status <> 'closed' THEN 1 ELSE 0 END), sum(CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END) FROM conversations c "
                 f"WHERE c.person_id IN ({marks}) AND {shown_sql} GROUP BY c.person_id",
                 [*chunk, *shown_params],
             )
@@ -138,7 +135,7 @@ class PeopleRepository:
         """(not closed, closed) among the unlinked conversations with this contact that history shows."""
         shown_sql, shown_params = shown_in_history(horizons)
         row = self.conn.execute(
-            "SELECT coalesce(sum(c.status != 'closed'), 0), coalesce(sum(c.status = 'closed'), 0) "
+            "SELECT coalesce(sum(CASE WHEN c.status <> 'closed' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END), 0) "
             "FROM conversations c WHERE c.contact_type = ? AND c.contact = ? AND c.person_id IS NULL "
             f"AND {shown_sql}",
             [dest_type, value, *shown_params],

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from cctx.errors import Busy, Invalid
 from cctx.models import PurgeCandidate
-
-# A JSON array of ids as one parameter: no limit on the number of ids, one prepared statement.
-_IDS = "(SELECT value FROM json_each(?))"
+from cctx.repository import locks
+from cctx.repository.engine import Connection, Engine
+from cctx.repository.holds import kept_by_holds, not_held
 
 
 def _ids(ids: Iterable[int]) -> str:
@@ -22,24 +21,35 @@ def _ids(ids: Iterable[int]) -> str:
 
 
 class RetentionRepository:
-    conn: sqlite3.Connection
-    path: Path
+    conn: Connection
+    engine: Engine
 
-    def expired_conversation_ids(self, channel: str, horizon: str) -> list[int]:
+    @property
+    def path(self) -> Path:
+        return self.engine.path
+
+    def transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def expired_conversation_ids(self, channel: str, horizon: str, now: str, *, held: bool = False) -> list[int]:
         """Closed conversations and tombstones of ``channel`` whose retention start is before ``horizon``,
-        read through the conversations_expiry index."""
+        read through the conversations_expiry index: those no hold keeps (or, with ``held``, those kept)."""
+        holds_sql, holds_params = (kept_by_holds if held else not_held)("conversations", now)
         rows = self.conn.execute(
-            "SELECT id FROM conversations INDEXED BY conversations_expiry "
-            "WHERE channel = ? AND expires_from < ? AND status IN ('closed', 'merged')",
-            (channel, horizon),
+            f"SELECT id FROM conversations {self.engine.indexed_by('conversations_expiry')} "
+            f"WHERE channel = ? AND expires_from < ? AND status IN ('closed', 'merged') AND {holds_sql}",
+            (channel, horizon, *holds_params),
         )
         return [r[0] for r in rows]
 
-    def purge_candidates(self, ids: Iterable[int]) -> list[PurgeCandidate]:
-        """The current channel, status and retention start of the conversations ``ids`` that still exist."""
+    def purge_candidates(self, ids: Iterable[int], now: str) -> list[PurgeCandidate]:
+        """The current channel, status and retention start of the conversations ``ids`` that still exist
+        and that no hold keeps."""
+        holds_sql, holds_params = not_held("conversations", now)
         rows = self.conn.execute(
-            f"SELECT id, channel, status, expires_from FROM conversations WHERE id IN {_IDS} ORDER BY id",
-            (_ids(ids),),
+            "SELECT id, channel, status, expires_from FROM conversations "
+            f"WHERE id IN {self.engine.json_int_list()} AND {holds_sql} ORDER BY id",
+            (_ids(ids), *holds_params),
         )
         return [PurgeCandidate(r[0], r[1], r[2], r[3]) for r in rows]
 
@@ -47,7 +57,7 @@ class RetentionRepository:
         """The tombstones merged into any of ``ids``, transitively (a tombstone merged into a tombstone)."""
         rows = self.conn.execute(
             "WITH RECURSIVE merged(id) AS ("
-            f" SELECT id FROM conversations WHERE merged_into IN {_IDS} AND status = 'merged'"
+            f" SELECT id FROM conversations WHERE merged_into IN {self.engine.json_int_list()} AND status = 'merged'"
             " UNION SELECT c.id FROM conversations c JOIN merged m ON c.merged_into = m.id"
             " WHERE c.status = 'merged')"
             " SELECT c.id, c.channel, c.status, c.expires_from FROM merged m JOIN conversations c ON c.id = m.id",
@@ -58,7 +68,7 @@ class RetentionRepository:
     def item_counts(self, ids: Iterable[int]) -> dict[int, int]:
         """Items per conversation, counted before a delete (cascaded rows are not in SQLite's change counts)."""
         rows = self.conn.execute(
-            f"SELECT conversation_id, count(*) FROM items WHERE conversation_id IN {_IDS} GROUP BY conversation_id",
+            f"SELECT conversation_id, count(*) FROM items WHERE conversation_id IN {self.engine.json_int_list()} GROUP BY conversation_id",
             (_ids(ids),),
         )
         return {r[0]: int(r[1]) for r in rows}
@@ -66,9 +76,9 @@ class RetentionRepository:
     def delete_conversations(self, ids: Iterable[int]) -> None:
         """Delete conversations with their items and participants, in the caller's transaction."""
         param = (_ids(ids),)
-        self.conn.execute(f"DELETE FROM items WHERE conversation_id IN {_IDS}", param)
-        self.conn.execute(f"DELETE FROM participants WHERE conversation_id IN {_IDS}", param)
-        self.conn.execute(f"DELETE FROM conversations WHERE id IN {_IDS}", param)
+        self.conn.execute(f"DELETE FROM items WHERE conversation_id IN {self.engine.json_int_list()}", param)
+        self.conn.execute(f"DELETE FROM participants WHERE conversation_id IN {self.engine.json_int_list()}", param)
+        self.conn.execute(f"DELETE FROM conversations WHERE id IN {self.engine.json_int_list()}", param)
 
     # The running totals of an unfinished purge (migration 0002).
 
@@ -97,27 +107,16 @@ class RetentionRepository:
         finally:
             self.conn.rollback()
 
-    @contextmanager
-    def purge_lock(self) -> Iterator[None]:
-        """Hold ``<db>.purge.lock`` (flock, non-blocking): one purge at a time per database. The kernel
-        releases it when the process ends, so a killed purge never leaves it stuck."""
-        import fcntl
+    def purge_lock(self) -> AbstractContextManager[None]:
+        """One purge at a time per database (exit 3 for the second): SQLite locks the database file itself,
+        whatever path or symlink names it (locks.py)."""
+        return locks.purge_lock(self.path)
 
-        lock_path = self.path.with_name(self.path.name + ".purge.lock")
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as exc:
-            raise Invalid(f"cannot open the purge lock {lock_path}: {exc.strerror}") from None
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise Busy(f"another purge is running on {self.path} (it holds {lock_path}); try again later") from None
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
-            yield
-        finally:
-            os.close(fd)
+    def clear_wal(self) -> bool:
+        """After deleting (a purge, an erasure): the WAL copied into the database file and truncated, so
+        deleted content does not survive in ``-wal``. False when readers kept it from completing within
+        the busy timeout."""
+        return locks.truncate_wal(self.conn)
 
     @contextmanager
     def manual_checkpoints(self) -> Iterator[None]:
@@ -143,5 +142,6 @@ class RetentionRepository:
     def incremental_vacuum_step(self, pages: int) -> None:
         """Give up to ``pages`` free pages back to the file system, in one short write transaction.
 
-        executescript steps the pragma to its end (one step of it frees a single page)."""
-        self.conn.executescript(f"BEGIN IMMEDIATE; PRAGMA incremental_vacuum({int(pages)}); COMMIT;")
+        The pragma is stepped to its end (one step of it frees a single page)."""
+        with self.transaction():
+            self.conn.execute(f"PRAGMA incremental_vacuum({int(pages)})").fetchall()

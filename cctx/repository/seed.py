@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from cctx.repository.base import placeholders
+from cctx.repository.engine import Connection
 
 # Tables whose secondary indexes are dropped before the load and recreated after it.
 LOADED_TABLES = ("people", "destinations", "tags", "conversations", "participants", "items")
@@ -91,7 +92,7 @@ def seed_item_counts(call: bool, n: int, m: int, o: int, rec: bool) -> tuple[int
 
 
 class SeedRepository:
-    conn: sqlite3.Connection
+    conn: Connection
 
     if TYPE_CHECKING:
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+from cctx.repository.engine import Connection, Engine
 
 STAT_TABLES = (
     "people", "destinations", "tags", "conversations", "items", "participants",
@@ -11,7 +11,8 @@ STAT_TABLES = (
 
 
 class StatsRepository:
-    conn: sqlite3.Connection
+    conn: Connection
+    engine: Engine
 
     def table_counts(self) -> dict[str, int]:
         # Table names come from the constant above, never from input.
@@ -22,10 +23,8 @@ class StatsRepository:
         return {r[0]: int(r[1]) for r in rows}
 
     def file_size(self) -> int:
-        page_size = self.conn.execute("PRAGMA page_size").fetchone()[0]
-        page_count = self.conn.execute("PRAGMA page_count").fetchone()[0]
-        return int(page_size) * int(page_count)
+        return self.engine.size_bytes(self.conn)
 
     def table_names(self) -> list[str]:
-        """Every table the file holds (an empty list for a new file)."""
-        return [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        """Every table the database holds (an empty list for a new one)."""
+        return self.engine.table_names(self.conn)

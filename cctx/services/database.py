@@ -16,9 +16,9 @@ def init_schema(repo: Repository) -> dict[str, Any]:
     foreign = repo.table_names() if version == 0 else []
     if foreign:
         tables = ", ".join(foreign[:5])
-        raise Invalid(f"{repo.path} is not a cctx database: it already holds other tables ({tables}); nothing changed")
+        raise Invalid(f"{repo.name} is not a cctx database: it already holds other tables ({tables}); nothing changed")
     before, after = repo.migrate()
-    return {"database": str(repo.path), "schema_version": after, "upgraded_from": before if before != after else None}
+    return {"database": repo.name, "schema_version": after, "upgraded_from": before if before != after else None}
 
 
 def stats(repo: Repository) -> dict[str, Any]:
@@ -28,4 +28,5 @@ def stats(repo: Repository) -> dict[str, Any]:
         "conversations_by_status": repo.conversations_by_status(),
         "schema_version": repo.user_version,
         "file_bytes": repo.file_size(),
+        "engine": repo.engine.name,
     }

@@ -47,7 +47,7 @@ def test_history_plan_uses_the_index_only(
     assert not any("SCAN" in step for step in plan), plan
     assert not any("TEMP B-TREE" in step for step in plan), plan
     assert all(step.startswith("SEARCH") or "SUBQUERY" in step for step in plan), plan
-    sql, _ = history_sql(query)
+    sql, _ = history_sql(query, repo.engine)
     assert ("DESC" in sql) is newest_first
 
 
@@ -60,16 +60,16 @@ def test_those_statistics_would_mislead_the_planner_without_indexed_by(repo: Rep
         pytest.skip(f"SQLite {sqlite3.sqlite_version} is not misled by these statistics")
 
 
-def test_the_access_filter_is_part_of_the_sql() -> None:
-    sql, params = history_sql(HistoryQuery(person_id=1, agent_id=7))
+def test_the_access_filter_is_part_of_the_sql(repo: Repository) -> None:
+    sql, params = history_sql(HistoryQuery(person_id=1, agent_id=7), repo.engine)
     assert "agent_queues" in sql and "participants" in sql
     assert params.count(7) == 2
-    assert "agent_queues" not in history_sql(HistoryQuery(person_id=1))[0]
+    assert "agent_queues" not in history_sql(HistoryQuery(person_id=1), repo.engine)[0]
 
 
-def test_history_needs_a_person_or_a_contact() -> None:
+def test_history_needs_a_person_or_a_contact(repo: Repository) -> None:
     with pytest.raises(ValueError):
-        history_sql(HistoryQuery())
+        history_sql(HistoryQuery(), repo.engine)
 
 
 def test_every_combination_returns_the_rows_of_the_plain_query_in_order(repo: Repository) -> None:

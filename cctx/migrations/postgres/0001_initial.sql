@@ -101,3 +101,27 @@ CREATE TABLE audit (
     details     TEXT NOT NULL
 );
 CREATE INDEX audit_by_action ON audit(action, id);
+
+-- An id given explicitly (import, copy) moves the table's sequence past it, so the next row the engine
+-- numbers cannot collide. Fires once per statement; only ever moves a sequence forward.
+CREATE FUNCTION cctx_sync_id() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    seq text := pg_get_serial_sequence(TG_TABLE_NAME, 'id');
+    top bigint;
+    last bigint;
+BEGIN
+    EXECUTE format('SELECT max(id) FROM %I', TG_TABLE_NAME) INTO top;
+    EXECUTE format('SELECT last_value FROM %s', seq) INTO last;
+    IF top IS NOT NULL AND top >= last THEN
+        PERFORM setval(seq, top);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER people_sync_id AFTER INSERT ON people FOR EACH STATEMENT EXECUTE FUNCTION cctx_sync_id();
+CREATE TRIGGER conversations_sync_id AFTER INSERT ON conversations FOR EACH STATEMENT EXECUTE FUNCTION cctx_sync_id();
+CREATE TRIGGER items_sync_id AFTER INSERT ON items FOR EACH STATEMENT EXECUTE FUNCTION cctx_sync_id();
+CREATE TRIGGER destinations_sync_id AFTER INSERT ON destinations FOR EACH STATEMENT EXECUTE FUNCTION cctx_sync_id();
+CREATE TRIGGER queues_sync_id AFTER INSERT ON queues FOR EACH STATEMENT EXECUTE FUNCTION cctx_sync_id();
+CREATE TRIGGER agents_sync_id AFTER INSERT ON agents FOR EACH STATEMENT EXECUTE FUNCTION cctx_sync_id();
+CREATE TRIGGER audit_sync_id AFTER INSERT ON audit FOR EACH STATEMENT EXECUTE FUNCTION cctx_sync_id();

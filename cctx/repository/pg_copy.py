@@ -1,0 +1,43 @@
+"""Rows as PostgreSQL's COPY text format, read by psycopg2's ``copy_expert`` a block at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_field(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value).translate(_ESCAPES)
+
+
+class RowStream:
+    """A file-like reader over ``rows``; ``count`` is how many rows were read so far."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._lines: Iterator[str] = ("\t".join(map(copy_field, row)) + "\n" for row in rows)
+        self._buffer = b""
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        want = size if size > 0 else 1 << 16
+        parts = [self._buffer]
+        length = len(self._buffer)
+        for line in self._lines:
+            data = line.encode("utf-8")
+            parts.append(data)
+            length += len(data)
+            self.count += 1
+            if length >= want:
+                break
+        joined = b"".join(parts)
+        self._buffer = joined[want:]
+        return joined[:want]
+
+    def readline(self, size: int = -1) -> bytes:
+        return self.read(size)
