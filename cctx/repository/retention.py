@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from cctx.errors import Busy, Invalid
 from cctx.models import PurgeCandidate
 from cctx.repository import locks
 from cctx.repository.engine import Connection, Engine
