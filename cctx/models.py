@@ -80,3 +80,21 @@ class PurgeCandidate:
     channel: str
     status: str
     expires_from: str | None
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A legal hold on one person (all their conversations) or one conversation."""
+
+    id: int
+    customer_id: int | None
+    conversation_id: int | None
+    reason: str
+    until: str | None
+    created_at: str
+    created_by: str
+    released_at: str | None
+
+    def active(self, now: str) -> bool:
+        """Not released and its `until` not yet past."""
+        return self.released_at is None and (self.until is None or self.until > now)

@@ -63,6 +63,7 @@ def _debug(ctx: click.Context) -> bool:
         "queue": ("cctx.cli.agent", "queue"),
         "audit": ("cctx.cli.audit", "audit"),
         "hold": ("cctx.cli.hold", "hold"),
+        "hold": ("cctx.cli.hold", "hold"),
     },
     context_settings={"help_option_names": ["-h", "--help"]},
 )

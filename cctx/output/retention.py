@@ -28,6 +28,8 @@ def purge_summary(result: dict[str, Any]) -> str:
         )
     if not result["horizons"]:
         line += "; no channel in scope expires"
+    if result.get("held"):
+        line += f"; {result['held']} expired kept by holds"
     if "bytes_freed" in result:
         line += f"; {result['bytes_freed']} bytes freed"
     return line + f"; {result['seconds']:.1f} s"

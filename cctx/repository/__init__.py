@@ -7,6 +7,7 @@ from cctx.repository.audit import AuditRepository
 from cctx.repository.base import Database
 from cctx.repository.conversations import ConversationRepository
 from cctx.repository.history import HistoryRepository
+from cctx.repository.holds import HoldRepository
 from cctx.repository.people import PeopleRepository
 from cctx.repository.retention import RetentionRepository
 from cctx.repository.seed import SeedRepository
@@ -22,6 +23,7 @@ class Repository(
     SeedRepository,
     AgentRepository,
     AuditRepository,
+    HoldRepository,
     StatsRepository,
 ):
     """Everything cctx stores, behind named methods that return models, None or []."""

@@ -38,6 +38,7 @@ class PurgeScope:
 
     horizon: str | None
     horizons: dict[str, str]
+    now: str  # holds active at this moment keep what they name
 
 
 def purge_scope(
@@ -58,7 +59,7 @@ def purge_scope(
         horizon = cut_before(now, age_in_days(retention.default_days))
     else:
         horizon = None
-    return PurgeScope(horizon, in_scope)
+    return PurgeScope(horizon, in_scope, format_ts(now))
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class PurgePlan:
     scope: PurgeScope
     candidates: list[int]
     batch_size: int
+    held: int  # expired conversations that holds keep
     started: float  # time.monotonic() when planning began: the run's "seconds" include the planning
 
 
@@ -77,8 +79,10 @@ def plan_purge(repo: Repository, scope: PurgeScope, batch_size: int = DEFAULT_BA
     Batches go in id order, so each one deletes neighbouring rows and touches few pages."""
     started = time.monotonic()
     with repo.read_snapshot():
-        found = [i for slug, cut in scope.horizons.items() for i in repo.expired_conversation_ids(slug, cut)]
-    return PurgePlan(scope, sorted(found), batch_size, started)
+        found = [i for slug, cut in scope.horizons.items() for i in repo.expired_conversation_ids(slug, cut, scope.now)]
+        held = sum(len(repo.expired_conversation_ids(slug, cut, scope.now, held=True))
+                   for slug, cut in scope.horizons.items())
+    return PurgePlan(scope, sorted(found), batch_size, held, started)
 
 
 @dataclass
@@ -117,7 +121,7 @@ class ExpiredBatches:
             chunk = self.plan.candidates[self.position : self.position + self.plan.batch_size]
             self.position += len(chunk)
             wanted = [i for i in chunk if i not in self.taken_tombstones]
-            roots = [c for c in self.repo.purge_candidates(wanted) if self._expired(c)]
+            roots = [c for c in self.repo.purge_candidates(wanted, self.plan.scope.now) if self._expired(c)]
             if roots:
                 return self._batch(roots)
         return None
@@ -292,6 +296,7 @@ def purge(
         "by_channel": details["by_channel"],
         "items_by_channel": details["items_by_channel"],
         "batches": details["batches"],
+        "held": plan.held,
     }
     if resumed:
         result["resumed"] = resumed

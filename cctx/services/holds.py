@@ -1,0 +1,116 @@
+"""Legal holds: placing, listing and releasing them. What they keep is the purge's and erasure's concern
+(the SQL fragment in repository/holds.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from cctx.errors import Invalid, NotFound
+from cctx.models import Hold
+from cctx.refs import DestinationRef
+from cctx.services.lookups import customer_of
+from cctx.times import format_ts, parse_ts
+
+if TYPE_CHECKING:
+    from cctx.repository import Repository
+
+HOLD_KEYS = ("id", "customer_id", "conversation_id", "reason", "until", "created_at", "created_by",
+             "released_at", "active")
+MAX_REASON = 1000
+
+
+def hold_dict(hold: Hold, now: str) -> dict[str, Any]:
+    """The JSON shape of a hold."""
+    return {
+        "id": hold.id,
+        "customer_id": hold.customer_id,
+        "conversation_id": hold.conversation_id,
+        "reason": hold.reason,
+        "until": hold.until,
+        "created_at": hold.created_at,
+        "created_by": hold.created_by,
+        "released_at": hold.released_at,
+        "active": hold.active(now),
+    }
+
+
+def _reason(text: str) -> str:
+    reason = text.strip()
+    if not reason:
+        raise Invalid("--reason must not be empty: say why the data must be kept")
+    if len(reason) > MAX_REASON:
+        raise Invalid(f"--reason is longer than {MAX_REASON} characters")
+    return reason
+
+
+def _until(text: str | None, now: datetime) -> str | None:
+    if text is None:
+        return None
+    moment = parse_ts(text, "--until")
+    if moment <= now:
+        raise Invalid(f"--until {format_ts(moment)} is not in the future (now is {format_ts(now)})")
+    return format_ts(moment)
+
+
+def _held_person(repo: Repository, ref: str) -> int:
+    found = customer_of(repo, ref)
+    if isinstance(found, DestinationRef):
+        raise NotFound(
+            f"no person owns {found}: hold one of its conversations with --conversation ID instead"
+        )
+    return found
+
+
+def add_hold(
+    repo: Repository, *, customer: str | None, conversation_id: int | None, reason: str, until: str | None,
+    now: datetime, actor: str,
+) -> dict[str, Any]:
+    """Place a hold on a person or on one conversation; audit `hold.add`."""
+    if (customer is None) == (conversation_id is None):
+        raise Invalid("give either --customer REF or --conversation ID")
+    clean_reason = _reason(reason)
+    clean_until = _until(until, now)
+    stamp = format_ts(now)
+    with repo.transaction():
+        person_id = None if customer is None else _held_person(repo, customer)
+        if conversation_id is not None and repo.get_conversation(conversation_id) is None:
+            raise NotFound(f"conversation {conversation_id} not found")
+        hold_id = repo.insert_hold(person_id, conversation_id, clean_reason, clean_until, stamp, actor)
+        repo.record_audit(stamp, actor, "hold.add", [hold_id], {
+            "customer": person_id, "conversation": conversation_id, "reason": clean_reason, "until": clean_until,
+        })
+        hold = repo.get_hold(hold_id)
+    assert hold is not None
+    return hold_dict(hold, stamp)
+
+
+def list_holds(repo: Repository, *, include_inactive: bool, now: datetime) -> list[dict[str, Any]]:
+    stamp = format_ts(now)
+    return [hold_dict(h, stamp) for h in repo.list_holds(stamp, include_inactive=include_inactive)]
+
+
+def release_hold(repo: Repository, hold_id: int, *, now: datetime, actor: str) -> dict[str, Any]:
+    """Release an active hold; a released or lapsed one is refused. Audit `hold.release`."""
+    stamp = format_ts(now)
+    with repo.transaction():
+        hold = repo.get_hold(hold_id)
+        if hold is None:
+            raise NotFound(f"hold {hold_id} not found")
+        if hold.released_at is not None:
+            raise Invalid(f"hold {hold_id} was already released at {hold.released_at}")
+        if not hold.active(stamp):
+            raise Invalid(f"hold {hold_id} already ended at {hold.until}")
+        repo.release_hold(hold_id, stamp)
+        repo.record_audit(stamp, actor, "hold.release", [hold_id], {
+            "customer": hold.customer_id, "conversation": hold.conversation_id,
+        })
+        released = repo.get_hold(hold_id)
+    assert released is not None
+    return hold_dict(released, stamp)
+
+
+def active_holds_text(hold_ids: list[int]) -> str:
+    """``hold 3`` / ``holds 3, 5``: how an error names the holds in the way."""
+    label = "hold" if len(hold_ids) == 1 else "holds"
+    return f"{label} {', '.join(str(i) for i in hold_ids)}"
