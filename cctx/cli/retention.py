@@ -57,4 +57,8 @@ def history_purge(app: App, older_than: str | None, channels: tuple[str, ...], d
     for run in result.get("resumed", []):
         message(f"Recorded {run['conversations']} conversations deleted by an interrupted purge started at "
                 f"{run['started_at']}.")
+    if result.get("wal_cleared") is False:
+        message(f"Warning: other connections kept the WAL ({app.db_target}-wal) from being cleared within the busy "
+                "timeout; it may still hold deleted content until the next checkpoint (run the purge again when "
+                "they are done).")
     render(result, fmt, table=purge_summary)

@@ -271,6 +271,7 @@ def purge(
     batches = ExpiredBatches(repo, plan)
     resumed: list[dict[str, Any]] = []
     freed = 0
+    wal_cleared = True
     if dry_run:
         totals = PurgeTotals()
         with repo.read_snapshot():
@@ -286,6 +287,7 @@ def purge(
                     repo, batches, scope, now=now, actor=actor, advance=advance, on_batch=holds.append
                 )
             freed = reclaim_space(repo) if vacuum else 0
+            wal_cleared = repo.clear_wal()  # deleted content must not survive in the WAL
     details = totals.details(scope)
     result: dict[str, Any] = {
         "conversations": details["conversations"],
@@ -302,6 +304,7 @@ def purge(
         result["resumed"] = resumed
     if not dry_run:
         result["longest_batch_ms"] = round(max(holds, default=0.0) * 1000, 1)
+        result["wal_cleared"] = wal_cleared
     if vacuum:
         result["bytes_freed"] = 0 if dry_run else freed
     result["seconds"] = round(time.monotonic() - plan.started, 3)

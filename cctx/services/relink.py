@@ -6,15 +6,11 @@ of 100,000 rows costs a few hundred queries, not a few hundred thousand.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from cctx.errors import CctxError, Invalid, NotFound, refusal
+from cctx import inputs
+from cctx.errors import CctxError, quote, refusal
 from cctx.refs import MAX_ID, DestinationRef, PersonRef, parse_ref
 from cctx.repository import Repository
 from cctx.services.progress import ProgressBar, no_progress
@@ -22,6 +18,7 @@ from cctx.services.progress import ProgressBar, no_progress
 HEADER = ("conversation", "customer")
 ROW_KEYS = {"conversation", "customer"}
 APPLY_CHUNK = 5000
+MAX_REF_LENGTH = 320  # the longest destination value (an e-mail address) with its type
 
 # One row as read: (position, location, conversation as given, customer as given or None for unlink).
 RawRow = tuple[int, str, Any, Any]
@@ -51,16 +48,7 @@ class RelinkPlan:
 
 # --- reading ------------------------------------------------------------------------------------------
 
-
-def _read_text(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read().removeprefix("\ufeff")  # a spreadsheet's UTF-8 export starts with a BOM
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise NotFound(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Invalid(f"{path}: cannot be read ({exc})") from None
+PHONE_LIKE_DIGITS = 11  # an unquoted number this long in YAML/JSON is a phone number written without its +
 
 
 def _is_header(fields: list[str]) -> bool:
@@ -68,57 +56,39 @@ def _is_header(fields: list[str]) -> bool:
     return [f.strip().lower() for f in fields[:2]] == list(HEADER)
 
 
-def _looks_like_csv(path: str, text: str) -> bool:
+def _is_csv(source: inputs.Source) -> bool:
     """A .csv file is CSV; .yaml/.yml/.json are not; otherwise the `conversation,customer` header decides."""
-    suffix = Path(path).suffix.lower() if path != "-" else ""
-    if suffix == ".csv":
+    if source.suffix == ".csv":
         return True
-    if suffix in (".yaml", ".yml", ".json"):
+    if source.suffix in (".yaml", ".yml", ".json"):
         return False
-    first = text.lstrip().split("\n", 1)[0]
-    header = next(csv.reader([first]), [])  # a spreadsheet may quote it: "conversation","customer"
-    return _is_header(header)
+    return _is_header(inputs.csv_first_record(source.text))  # a spreadsheet may quote it: "conversation","customer"
 
 
-def _csv_rows(name: str, text: str) -> list[RawRow]:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None or not _is_header(header):
-        raise Invalid(f"{name}: line 1: the header must be conversation,customer (found {','.join(header or [])!r})")
+def _csv_rows(source: inputs.Source) -> tuple[list[RawRow], list[Problem]]:
+    records = inputs.csv_records(source)
+    line, header = next(records, (1, []))
+    if not _is_header(header):
+        source.fail(f"the header must be conversation,customer (found {quote(','.join(header))})", line)
     rows: list[RawRow] = []
-    for record in reader:
+    problems: list[Problem] = []
+    for line, record in records:
         if not record or (len(record) == 1 and not record[0].strip()):
             continue  # blank line
-        customer = record[1].strip() if len(record) > 1 else ""
-        rows.append((reader.line_num, f"line {reader.line_num}", record[0].strip(), customer or None))
-    return rows
+        where = f"line {line}"
+        if len(record) == 1:  # unlinking is always explicit: `161,` unlinks, `161` alone is a mistake
+            written = quote(record[0].strip())[1:-1]
+            problems.append((line, f'{where}: missing the customer field (write "{written}," to unlink)'))
+            continue
+        customer = record[1].strip()
+        rows.append((line, where, record[0].strip(), customer or None))
+    return rows, problems
 
 
-def _json_or_yaml(text: str) -> Any:
-    """JSON (fast) when it is JSON, else YAML: a YAML flow list also starts with `[`."""
-    import yaml
-
-    if text.lstrip().startswith("["):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            pass
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
-
-
-def _document_rows(name: str, path: str, text: str) -> tuple[list[RawRow], list[Problem]]:
-    import yaml
-
-    try:
-        if path.endswith(".json"):
-            data = json.loads(text)
-        else:
-            data = _json_or_yaml(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise Invalid(f"{name}: not CSV with a conversation,customer header, nor valid YAML or JSON ({exc})"
-                      .replace("\n", " ")) from None
+def _document_rows(source: inputs.Source) -> tuple[list[RawRow], list[Problem]]:
+    data = inputs.load_document(source)
     if not isinstance(data, list):
-        raise Invalid(f"{name}: must be a list of {{conversation: ID, customer: REF}} (or CSV with a header)")
+        source.fail("must be a list of {conversation: ID, customer: REF} (or CSV with a header)")
     rows: list[RawRow] = []
     problems: list[Problem] = []
     for i, entry in enumerate(data):
@@ -126,26 +96,30 @@ def _document_rows(name: str, path: str, text: str) -> tuple[list[RawRow], list[
         if not isinstance(entry, dict):
             problems.append((i, f"{where}: must be a mapping {{conversation: ID, customer: REF}}"))
             continue
-        unknown = sorted(str(k) for k in entry if k not in ROW_KEYS)
+        unknown = sorted(quote(k) for k in entry if k not in ROW_KEYS)
         if unknown:
-            problems.append((i, f"{where}: unknown key {', '.join(map(repr, unknown))} (conversation, customer)"))
-        if "conversation" not in entry:
-            problems.append((i, f"{where}: missing key 'conversation'"))
+            problems.append((i, f"{where}: unknown key {', '.join(unknown)} (conversation, customer)"))
+        missing = [k for k in HEADER if k not in entry]
+        if missing:
+            hint = " (customer: null unlinks)" if missing == ["customer"] else ""
+            problems.append((i, f"{where}: missing key {', '.join(map(repr, missing))}{hint}"))
             continue
-        customer = entry.get("customer")
+        customer = entry["customer"]
         blank = isinstance(customer, str) and not customer.strip()
         rows.append((i, where, entry["conversation"], None if blank else customer))
     return rows, problems
 
 
 def read_rows(path: str) -> tuple[str, list[RawRow], list[Problem]]:
+def _unquoted_phone(value: Any) -> bool:
+    """A YAML/JSON number as long as a phone number (``+385911234567`` written without quotes or +)."""
+    return type(value) is int and len(str(value)) >= PHONE_LIKE_DIGITS
+
+
     """(name, rows, problems found while reading) of a relink file; ``-`` is stdin."""
-    name = "<stdin>" if path == "-" else path
-    text = _read_text(path)
-    if _looks_like_csv(path, text):
-        return name, _csv_rows(name, text), []
-    rows, problems = _document_rows(name, path, text)
-    return name, rows, problems
+    source = inputs.read_text(path)
+    rows, problems = _csv_rows(source) if _is_csv(source) else _document_rows(source)
+    return source.name, rows, problems
 
 
 # --- checking -----------------------------------------------------------------------------------------
@@ -167,26 +141,45 @@ class _Refs:
 
     def parse(self, raw: Any) -> PersonRef | DestinationRef | str:
         """The reference, or the problem text."""
-        key = (type(raw), raw) if not isinstance(raw, dict | list) else None
-        if key is not None and key in self.cache:
+        if isinstance(raw, bool) or not isinstance(raw, str | int):  # a list, a mapping, a date...
+            return f"customer must be a person id or quoted text, not {quote(raw)}"
+        if isinstance(raw, str) and len(raw) > MAX_REF_LENGTH:
+            return f"{quote(raw)} is not a customer reference (longer than {MAX_REF_LENGTH} characters)"
+        key = (type(raw), raw)
+        if key in self.cache:
             return self.cache[key]
         try:
             ref: PersonRef | DestinationRef | str = parse_ref(raw)
         except CctxError as exc:
             ref = exc.message
-        if key is not None:
-            self.cache[key] = ref
+        self.cache[key] = ref
         return ref
 
 
-def plan_relink(repo: Repository, rows: list[RawRow], read_problems: list[Problem]) -> RelinkPlan:
-    """Check every row (all problems, in file order) and return the exact changes; raise if any is bad."""
+# One row with its references parsed: (position, location, conversation as given, conversation id or None,
+# customer as given, its reference, its problem text, or None for unlink).
+ParsedRow = tuple[int, str, Any, int | None, Any, PersonRef | DestinationRef | str | None]
+
+
+def parse_rows(rows: list[RawRow]) -> list[ParsedRow]:
+    """The rows with ids and references parsed: done once, before any lookup in the database."""
     refs = _Refs()
-    parsed: list[tuple[int, str, Any, int | None, PersonRef | DestinationRef | str | None]] = [
-        (pos, where, conv, _conversation_id(conv), None if customer is None else refs.parse(customer))
+    return [
+        (pos, where, conv, _conversation_id(conv), customer, None if customer is None else refs.parse(customer))
         for pos, where, conv, customer in rows
     ]
-    ids = [cid for _, _, _, cid, _ in parsed if cid is not None]
+
+
+def _unknown_person(raw: Any, person_id: int) -> str:
+    if _unquoted_phone(raw):  # YAML/JSON read +385911234567 written without quotes (or +) as a number
+        return f'customer must be quoted text, not {quote(raw)} (write "+{quote(raw)}" for a phone number)'
+    return f"person {person_id} not found"
+
+
+def plan_relink(repo: Repository, parsed: list[ParsedRow], read_problems: list[Problem]) -> RelinkPlan:
+    """Check every row against the database (all problems, in file order) and return the exact changes;
+    raise if any is bad. Only lookups: safe to repeat inside the write transaction."""
+    ids = [row[3] for row in parsed if row[3] is not None]
     states = repo.link_states(sorted(set(ids)))
     people = repo.existing_person_ids({r.person_id for *_, r in parsed if isinstance(r, PersonRef)})
     pairs = sorted({(r.type, r.value) for *_, r in parsed if isinstance(r, DestinationRef)})
@@ -194,9 +187,9 @@ def plan_relink(repo: Repository, rows: list[RawRow], read_problems: list[Proble
     plan = RelinkPlan(changes=[])
     first_seen: dict[int, str] = {}
     problems = list(read_problems)
-    for pos, where, raw_conv, cid, ref in parsed:
+    for pos, where, raw_conv, cid, raw_customer, ref in parsed:
         if cid is None:
-            problems.append((pos, f"{where}: conversation {raw_conv!r} is not a conversation id"))
+            problems.append((pos, f"{where}: conversation {quote(raw_conv)} is not a conversation id"))
         elif cid in first_seen:
             problems.append((pos, f"{where}: conversation {cid} is listed twice (first at {first_seen[cid]})"))
         elif cid not in states:
@@ -211,7 +204,7 @@ def plan_relink(repo: Repository, rows: list[RawRow], read_problems: list[Proble
             continue
         if isinstance(ref, PersonRef):
             if ref.person_id not in people:
-                problems.append((pos, f"{where}: person {ref.person_id} not found"))
+                problems.append((pos, f"{where}: {_unknown_person(raw_customer, ref.person_id)}"))
                 continue
             after = ref.person_id
         elif isinstance(ref, DestinationRef):
@@ -249,9 +242,11 @@ def relink(
     """
     name, rows, problems = read_rows(path)
     if dry_run:
-        return plan_relink(repo, rows, problems).result(dry_run=True)
+    parsed = parse_rows(rows)
+    plan = plan_relink(repo, parsed, problems)  # a bad file is refused before the write lock is taken
+        return plan.result(dry_run=True)
     with repo.transaction():
-        plan = plan_relink(repo, rows, problems)
+        plan = plan_relink(repo, parsed, problems)  # the links, people and owners again, now nobody else writes
         changes = sorted(plan.changes, key=lambda c: c.conversation)
         with progress(len(changes)) as advance:
             for start in range(0, len(changes), APPLY_CHUNK):
