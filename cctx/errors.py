@@ -45,3 +45,30 @@ def refusal(summary: str, problems: list[str]) -> Invalid:
     """A request refused for every one of ``problems``: ``<summary>: N problem(s)``, then each problem."""
     count = len(problems)
     return Invalid(f"{summary}: {count} problem{'s' if count != 1 else ''}", problems)
+
+
+QUOTE_LIMIT = 80
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value as an error message shows it: text quoted and cut to ``limit`` characters, a number of many
+    digits cut the same way, a list or mapping named rather than printed (its repr may be huge or endless)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        if value.bit_length() > 3 * limit:  # str() of a huge number is slow, and refused past 4300 digits
+            return f"a number of about {int(value.bit_length() * 0.30103)} digits"
+        text = str(value)
+        return text if len(text) <= limit else text[:limit] + "…"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else repr(value[:limit]) + "…"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} keys"
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):
+        return quote(str(isoformat()), limit)
+    return f"a {type(value).__name__}"

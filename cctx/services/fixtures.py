@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
 from typing import Any
 
+from cctx import inputs
 from cctx.channels import CHANNELS
-from cctx.errors import Invalid, NotFound
 from cctx.repository import Repository
 from cctx.services.fixture_validation import MISSING, ImportPlan, PersonPlan, validate
 from cctx.services.names import display_name
@@ -16,27 +13,11 @@ from cctx.services.progress import Advance, ProgressBar, no_progress
 
 
 def read_documents(paths: list[str]) -> list[tuple[str, Any]]:
-    """Load each file (YAML or JSON; ``-`` is stdin) and return (name, data) pairs."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """Read each file (YAML or JSON; ``-`` is stdin) and return (name, data) pairs."""
     documents = []
     for path in paths:
-        name = "<stdin>" if path == "-" else path
-        try:
-            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise NotFound(f"{path}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise Invalid(f"{path}: cannot be read ({exc})") from None
-        try:
-            if path.endswith(".json"):
-                data = json.loads(text)
-            else:
-                data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-        except (yaml.YAMLError, json.JSONDecodeError) as exc:
-            raise Invalid(f"{name}: not valid YAML or JSON ({exc})".replace("\n", " ")) from None
-        documents.append((name, data))
+        source = inputs.read_text(path)
+        documents.append((source.name, inputs.load_document(source)))
     return documents
 
 

@@ -110,12 +110,12 @@ def _document_rows(source: inputs.Source) -> tuple[list[RawRow], list[Problem]]:
     return rows, problems
 
 
-def read_rows(path: str) -> tuple[str, list[RawRow], list[Problem]]:
 def _unquoted_phone(value: Any) -> bool:
     """A YAML/JSON number as long as a phone number (``+385911234567`` written without quotes or +)."""
     return type(value) is int and len(str(value)) >= PHONE_LIKE_DIGITS
 
 
+def read_rows(path: str) -> tuple[str, list[RawRow], list[Problem]]:
     """(name, rows, problems found while reading) of a relink file; ``-`` is stdin."""
     source = inputs.read_text(path)
     rows, problems = _csv_rows(source) if _is_csv(source) else _document_rows(source)
@@ -241,9 +241,9 @@ def relink(
     ``progress(n)`` opens a progress bar for the n changes; it is advanced as chunks are written.
     """
     name, rows, problems = read_rows(path)
-    if dry_run:
     parsed = parse_rows(rows)
     plan = plan_relink(repo, parsed, problems)  # a bad file is refused before the write lock is taken
+    if dry_run:
         return plan.result(dry_run=True)
     with repo.transaction():
         plan = plan_relink(repo, parsed, problems)  # the links, people and owners again, now nobody else writes

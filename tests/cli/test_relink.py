@@ -111,10 +111,10 @@ def test_yaml_locations_are_zero_based_indexes(demo_cli: Cli, tmp_path: Path) ->
     ]
 
 
-def test_yaml_null_or_missing_customer_unlinks(demo_cli: Cli, tmp_path: Path) -> None:
+def test_yaml_null_or_empty_customer_unlinks(demo_cli: Cli, tmp_path: Path) -> None:
     path = write(tmp_path / "relink.yaml", (
         "- {conversation: 100, customer: null}\n"
-        "- {conversation: 101}\n"
+        "- {conversation: 101, customer: ''}\n"
         "- {conversation: 156, customer: 1}\n"
         "- {conversation: 157, customer: '+385911234567'}\n"
     ))
@@ -127,13 +127,15 @@ def test_yaml_null_or_missing_customer_unlinks(demo_cli: Cli, tmp_path: Path) ->
 
 
 def test_json_file_and_stdin(demo_cli: Cli, tmp_path: Path) -> None:
-    path = write(tmp_path / "relink.json", '[{"conversation": 156, "customer": 2}, {"conversation": 157}]')
+    path = write(tmp_path / "relink.json",
+                 '[{"conversation": 156, "customer": 2}, {"conversation": 157, "customer": null}]')
     assert demo_cli.json("conversation", "relink", str(path))["linked"] == 1
     csv_in = demo_cli.json("conversation", "relink", "-", input="conversation,customer\n158,2\n")
     assert csv_in["linked"] == 1
     yaml_in = demo_cli.json("conversation", "relink", "-", input="- conversation: 159\n  customer: 2\n")
     assert yaml_in["linked"] == 1
-    assert demo_cli.fail("conversation", "relink", "-", input="- conversation: 999\n").stderr.count("[0]") == 1
+    missing = demo_cli.fail("conversation", "relink", "-", input="- {conversation: 999, customer: 2}\n")
+    assert missing.stderr.count("[0]") == 1
 
 
 def test_relink_never_adds_destinations(demo_cli: Cli, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from tests.conftest import Cli, query, write
 
 def test_yaml_flow_list_is_yaml_not_json(demo_cli: Cli, tmp_path: Path) -> None:
     for name in ("relink.yaml", "relink"):
-        path = write(tmp_path / name, "[{conversation: 156, customer: 2}, {conversation: 157}]\n")
+        path = write(tmp_path / name, "[{conversation: 156, customer: 2}, {conversation: 157, customer: null}]\n")
         result = demo_cli.json("conversation", "relink", str(path), "--dry-run")
         assert result == {"linked": 1, "unlinked": 1, "unchanged": 0, "dry_run": True}
     result = demo_cli.json("conversation", "relink", "-", "--dry-run", input="[{conversation: 156, customer: 2}]")
@@ -18,7 +18,7 @@ def test_yaml_flow_list_is_yaml_not_json(demo_cli: Cli, tmp_path: Path) -> None:
 
 def test_malformed_json_file_is_still_reported_as_such(demo_cli: Cli, tmp_path: Path) -> None:
     path = write(tmp_path / "relink.json", "[{conversation: 156}]")
-    assert "not CSV" in demo_cli.fail("conversation", "relink", str(path)).stderr
+    assert f"{path}: line 1, column 3: not valid JSON" in demo_cli.fail("conversation", "relink", str(path)).stderr
 
 
 def test_csv_on_stdin_with_a_byte_order_mark(demo_cli: Cli) -> None:
