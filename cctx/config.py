@@ -29,6 +29,8 @@ class Config:
     retention: Retention | None = None
     card_attributes: tuple[str, ...] = DEFAULT_CARD_ATTRIBUTES
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    phone_region: str | None = None  # phone.default_region: national numbers and its international prefix
+    duplicate_attributes: tuple[str, ...] = ()  # duplicates.match_attributes
 
 
 def _check_keys(section: dict[str, Any], allowed: set[str], where: str) -> None:
@@ -74,16 +76,44 @@ def _card_attributes(value: Any) -> tuple[str, ...]:
     return tuple(attrs)
 
 
+def _phone_region(value: Any) -> str | None:
+    section = _mapping(value, "phone")
+    _check_keys(section, {"default_region"}, "phone")
+    region = section.get("default_region")
+    if region is None:
+        return None
+    if not isinstance(region, str) or not (len(region) == 2 and region.isascii() and region.isalpha()):
+        raise ConfigError(
+            f"configuration: phone.default_region must be a two-letter ISO 3166-1 country code, not {region!r:.80}"
+        )
+    from cctx.phones import known_region
+
+    if not known_region(region.upper()):
+        raise ConfigError(f"configuration: phone.default_region {region!r} is not a country phonenumbers knows")
+    return region.upper()
+
+
+def _duplicate_attributes(value: Any) -> tuple[str, ...]:
+    section = _mapping(value, "duplicates")
+    _check_keys(section, {"match_attributes"}, "duplicates")
+    attrs = section.get("match_attributes", [])
+    if not isinstance(attrs, list) or not all(isinstance(a, str) and a.strip() for a in attrs):
+        raise ConfigError("configuration: duplicates.match_attributes must be a list of attribute names")
+    return tuple(dict.fromkeys(a.strip() for a in attrs))
+
+
 def parse_config(data: Any) -> Config:
     """Turn loaded YAML into a Config, naming the key of any problem."""
     if data is None:
         return Config()
     root = _mapping(data, "the configuration")
-    _check_keys(root, {"retention", "card", "busy_timeout_ms"}, "")
+    _check_keys(root, {"retention", "card", "busy_timeout_ms", "phone", "duplicates"}, "")
     return Config(
         retention=_retention(root.get("retention")),
         card_attributes=_card_attributes(root.get("card") or {}),
         busy_timeout_ms=_positive_int(root.get("busy_timeout_ms", DEFAULT_BUSY_TIMEOUT_MS), "busy_timeout_ms"),
+        phone_region=_phone_region(root.get("phone") or {}),
+        duplicate_attributes=_duplicate_attributes(root.get("duplicates") or {}),
     )
 
 

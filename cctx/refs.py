@@ -1,17 +1,39 @@
-"""Customer references (``42``, ``+385911234567``, ``TYPE:VALUE``) and destination values."""
+"""Customer references (``42``, ``id:42``, ``+385911234567``, ``TYPE:VALUE``) and destination values."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from cctx.channels import DESTINATION_TYPES
 from cctx.errors import Invalid
+from cctx.phones import normalize_phone as _normalize_phone
 
 _PHONE_NOISE = re.compile(r"[\s\-().]")
-_E164 = re.compile(r"^\+[1-9][0-9]{5,14}$")
 _PHONE_PART = re.compile(r"^\+?[0-9][0-9\s\-().]*$")
+_NUMBER_LIKE = re.compile(r"^\(?[0-9]")
 MAX_ID = 2**63 - 1  # the largest SQLite integer
+
+# The configured phone.default_region, for everything that reads a phone number in this command.
+_REGION: ContextVar[str | None] = ContextVar("phone_default_region", default=None)
+
+
+def set_phone_region(region: str | None) -> None:
+    """Read phone numbers with ``region`` (the configuration's phone.default_region) from now on."""
+    _REGION.set(region)
+
+
+@contextmanager
+def phone_region(region: str | None) -> Iterator[None]:
+    """Read phone numbers with ``region`` inside the block."""
+    token = _REGION.set(region)
+    try:
+        yield
+    finally:
+        _REGION.reset(token)
 
 
 @dataclass(frozen=True)
@@ -36,11 +58,9 @@ CustomerRef = PersonRef | DestinationRef
 
 
 def normalize_phone(value: str) -> str:
-    """``+385 (91) 123-4567`` -> ``+385911234567``; anything that is not E.164 is refused."""
-    phone = _PHONE_NOISE.sub("", value.strip())
-    if not _E164.match(phone):
-        raise Invalid(f"{value!r} is not a phone number in E.164 form (+ and 6 to 15 digits)")
-    return phone
+    """``+385 (91) 123-4567`` -> ``+385911234567`` as libphonenumber reads it; with phone.default_region
+    also national numbers and the region's international prefix. Impossible numbers are refused."""
+    return _normalize_phone(value, _REGION.get())
 
 
 def search_text(text: str) -> str:
@@ -85,10 +105,16 @@ def parse_ref(text: object) -> CustomerRef:
     if not isinstance(text, str):
         raise Invalid(f"{text!r} is not a customer reference")
     raw = text.strip()
-    if raw.isascii() and raw.isdigit():
-        digits = raw.lstrip("0") or "0"
+    if raw.isascii() and raw.isdigit() and not raw.startswith("0"):
+        return PersonRef(_person_id(int(raw) if len(raw) <= 19 else MAX_ID + 1, text))
+    if raw.startswith("id:"):
+        digits = raw[3:].strip()
+        if not (digits.isascii() and digits.isdigit()):
+            raise Invalid(f"{text!r} is not a person id (write id:42)")
+        digits = digits.lstrip("0") or "0"
         return PersonRef(_person_id(int(digits) if len(digits) <= 19 else MAX_ID + 1, text))
-    if raw.startswith("+"):
+    if raw.startswith("+") or _NUMBER_LIKE.match(raw):
+        # A leading zero is never a person id: a phone read in the default region, else refused with a hint.
         return DestinationRef("phone", normalize_phone(raw))
     dest_type, sep, value = raw.partition(":")
     if sep and dest_type in DESTINATION_TYPES:

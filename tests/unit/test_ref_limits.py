@@ -14,6 +14,9 @@ def test_impossible_person_ids_are_refused(text: object) -> None:
         parse_ref(text)
 
 
-def test_the_largest_id_and_leading_zeros_are_ids() -> None:
+def test_the_largest_id_is_an_id_and_a_leading_zero_never_is() -> None:
     assert parse_ref(str(MAX_ID)) == PersonRef(MAX_ID)
-    assert parse_ref("0" * 5000 + "7") == PersonRef(7)
+    assert parse_ref(f"id:{MAX_ID}") == PersonRef(MAX_ID)
+    for text in ["0" * 5000 + "7", "0003", "07"]:
+        with pytest.raises(Invalid, match="national number"):
+            parse_ref(text)
