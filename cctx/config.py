@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from cctx.channels import CHANNELS
-from cctx.errors import ConfigError
+from cctx.errors import ConfigError, quote
 
 DEFAULT_CARD_ATTRIBUTES: tuple[str, ...] = ("gender", "city", "country")
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+MAX_BUSY_TIMEOUT_MS = 3_600_000  # an hour
+MAX_RETENTION_DAYS = 36_500  # a hundred years
 
 
 @dataclass(frozen=True)
@@ -37,18 +39,19 @@ def _check_keys(section: dict[str, Any], allowed: set[str], where: str) -> None:
     for key in section:
         if key not in allowed:
             name = f"{where}.{key}" if where else str(key)
-            raise ConfigError(f"configuration: unknown key {name!r}")
+            raise ConfigError(f"configuration: unknown key {quote(name)}")
 
 
-def _positive_int(value: Any, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ConfigError(f"configuration: {key} must be a positive whole number, not {value!r}")
+def _whole_number(value: Any, key: str, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high``: never cut or wrapped into range (2147483648 is refused, not 0)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"configuration: {key} must be a whole number from {low} to {high:,}, not {quote(value)}")
     return value
 
 
 def _mapping(value: Any, key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ConfigError(f"configuration: {key} must be a mapping, not {value!r}")
+        raise ConfigError(f"configuration: {key} must be a mapping, not {quote(value)}")
     return value
 
 
@@ -58,12 +61,12 @@ def _retention(value: Any) -> Retention | None:
     section = _mapping(value, "retention")
     _check_keys(section, {"default_days", "channels"}, "retention")
     default = section.get("default_days")
-    default_days = None if default is None else _positive_int(default, "retention.default_days")
+    default_days = None if default is None else _whole_number(default, "retention.default_days", 1, MAX_RETENTION_DAYS)
     channels: dict[str, int] = {}
     for slug, days in _mapping(section.get("channels") or {}, "retention.channels").items():
         if slug not in CHANNELS:
-            raise ConfigError(f"configuration: unknown channel 'retention.channels.{slug}'")
-        channels[slug] = _positive_int(days, f"retention.channels.{slug}")
+            raise ConfigError(f"configuration: unknown channel {quote(f'retention.channels.{slug}')}")
+        channels[slug] = _whole_number(days, f"retention.channels.{slug}", 1, MAX_RETENTION_DAYS)
     return Retention(default_days, channels)
 
 
@@ -111,26 +114,21 @@ def parse_config(data: Any) -> Config:
     return Config(
         retention=_retention(root.get("retention")),
         card_attributes=_card_attributes(root.get("card") or {}),
-        busy_timeout_ms=_positive_int(root.get("busy_timeout_ms", DEFAULT_BUSY_TIMEOUT_MS), "busy_timeout_ms"),
+        busy_timeout_ms=_whole_number(
+            root.get("busy_timeout_ms", DEFAULT_BUSY_TIMEOUT_MS), "busy_timeout_ms", 1, MAX_BUSY_TIMEOUT_MS
+        ),
         phone_region=_phone_region(root.get("phone") or {}),
         duplicate_attributes=_duplicate_attributes(root.get("duplicates") or {}),
     )
 
 
 def load_config(path: Path | None) -> Config:
-    """Load ``path`` (None: built-in defaults)."""
+    """Load ``path`` (None: built-in defaults); an empty file is the defaults too."""
     if path is None:
         return Config()
-    import yaml
+    from cctx import inputs
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"configuration {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"configuration {path}: not UTF-8 text") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"configuration {path}: not valid YAML ({exc})") from None
-    return parse_config(data)
+    source = inputs.read_text(
+        str(path), limit=inputs.MAX_CONFIG_BYTES, name=f"configuration {path}", error=ConfigError, allow_empty=True
+    )
+    return parse_config(inputs.load_yaml(source))

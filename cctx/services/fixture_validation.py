@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from cctx.channels import CALL_EVENTS, CHANNELS, STATUSES
-from cctx.errors import Invalid, refusal
+from cctx.errors import Invalid, quote, refusal
 from cctx.models import PERSON_FIELDS
 from cctx.refs import MAX_ID, DestinationRef, normalize_value, parse_ref
 from cctx.repository import Repository
@@ -19,7 +20,10 @@ CONVERSATION_KEYS = {
     "id", "channel", "contact", "customer", "queue", "agents", "status", "created_at", "closed_at", "items",
 }
 ITEM_KEYS = {"at", "kind", "author", "text", "event", "recording"}
+CONVERSATION_SCALARS = ("id", "channel", "contact", "customer", "queue", "status", "created_at", "closed_at")
+ITEM_SCALARS = ("at", "kind", "author", "text", "event", "recording")
 MISSING = object()
+REFUSED = "import refused, nothing written"
 
 
 @dataclass
@@ -52,6 +56,8 @@ class ImportPlan:
     agents: list[tuple[str, list[str]]] = field(default_factory=list)
     people: list[PersonPlan] = field(default_factory=list)
     conversations: list[ConversationPlan] = field(default_factory=list)
+    # where each name, id and destination the database may have gained meanwhile was written in the files
+    where: dict[tuple[str, Any], str] = field(default_factory=dict)
 
 
 class Problems:
@@ -93,17 +99,29 @@ def _list(value: Any) -> list[Any]:
     return value
 
 
+def _non_scalar(entry: dict[str, Any], keys: tuple[str, ...], where: str, problems: Problems) -> bool:
+    """Whether any of ``keys`` holds a list or a mapping where one value (a name, a text, a time) belongs;
+    each is a problem."""
+    found = False
+    for key in keys:
+        value = entry.get(key)
+        if isinstance(value, list | dict):
+            problems.add(f"{where}.{key}", f"must be a single value, not {quote(value)}")
+            found = True
+    return found
+
+
 def _unknown_keys(entry: dict[str, Any], allowed: set[str], where: str, problems: Problems) -> None:
     for key in entry:
         if key not in allowed:
-            problems.add(where, f"unknown key {key!r}")
+            problems.add(where, f"unknown key {quote(key)}")
 
 
 def _id(value: Any, where: str, problems: Problems) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
-        problems.add(where, f"id must be a positive whole number up to {MAX_ID}, not {value!r}")
+        problems.add(where, f"id must be a positive whole number up to {MAX_ID}, not {quote(value)}")
         return None
     return value
 
@@ -133,7 +151,7 @@ class Validator:
                 continue
             for key, value in data.items():
                 if key not in SECTIONS:
-                    self.problems.add(name, f"unknown key {key!r}")
+                    self.problems.add(name, f"unknown key {quote(key)}")
                 elif not isinstance(value, list):
                     self.problems.add(f"{name}: {key}", "must be a list")
                 else:
@@ -176,7 +194,7 @@ class Validator:
             self.problems.add(seen[an_id], f"{what} id {an_id} already exists in the database")
 
     def _name_entry(self, where: str, entry: Any, allowed: set[str]) -> str | None:
-        if not self._mapping(where, entry, allowed):
+        if not self._mapping(where, entry, allowed) or _non_scalar(entry, ("name",), where, self.problems):
             return None
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
@@ -194,10 +212,15 @@ class Validator:
 
     def _known_names(self, entry: dict[str, Any], key: str, known: set[str], where: str, what: str) -> list[str]:
         """The list under ``key``, each name checked against ``known``."""
-        names = [str(n) for n in self._entries(entry.get(key), f"{where}.{key}")]
+        names = []
+        for raw in self._entries(entry.get(key), f"{where}.{key}"):
+            if isinstance(raw, list | dict):
+                self.problems.add(f"{where}.{key}", f"must be a list of names, not hold {quote(raw)}")
+            else:
+                names.append(str(raw))
         for name in names:
             if name not in known:
-                self.problems.add(f"{where}.{key}", f"unknown {what} {name!r}")
+                self.problems.add(f"{where}.{key}", f"unknown {what} {quote(name)}")
         return names
 
     def _queue(self, where: str, entry: Any) -> None:
@@ -205,10 +228,11 @@ class Validator:
         if name is None:
             return
         if name in self.known_queues:
-            self.problems.add(where, f"queue {name!r} already exists")
+            self.problems.add(where, f"queue {quote(name)} already exists")
             return
         self.known_queues.add(name)
         self.plan.queues.append(name)
+        self.plan.where[("queue", name)] = where
 
     def _agent(self, where: str, entry: Any) -> None:
         name = self._name_entry(where, entry, {"name", "queues"})
@@ -218,10 +242,11 @@ class Validator:
             self.problems.add(where, "'customer' is reserved and cannot name an agent")
             return
         if name in self.known_agents:
-            self.problems.add(where, f"agent {name!r} already exists")
+            self.problems.add(where, f"agent {quote(name)} already exists")
         queues = self._known_names(entry, "queues", self.known_queues, where, "queue")
         self.known_agents.add(name)
         self.plan.agents.append((name, queues))
+        self.plan.where[("agent", name)] = where
 
     def _person(self, where: str, entry: Any) -> None:
         if not self._mapping(where, entry, PERSON_KEYS):
@@ -264,6 +289,7 @@ class Validator:
         self.plan.people.append(plan)
         if person_id is not None:
             self.file_people[person_id] = plan
+            self.plan.where[("person", person_id)] = where
 
     def _destinations(self, where: str, raw: Any) -> list[tuple[str, str]]:
         result = []
@@ -273,8 +299,10 @@ class Validator:
                 self.problems.add(here, "must be a mapping with type and value")
                 continue
             _unknown_keys(dest, {"type", "value"}, here, self.problems)
+            if _non_scalar(dest, ("type", "value"), here, self.problems):
+                continue
             if not isinstance(dest["value"], str):
-                self.problems.add(here, f"value must be quoted text, not {dest['value']!r}")
+                self.problems.add(here, f"value must be quoted text, not {quote(dest['value'])}")
                 continue
             try:
                 pair = (str(dest["type"]), normalize_value(str(dest["type"]), dest["value"]))
@@ -286,6 +314,7 @@ class Validator:
                 continue
             self.owners[pair] = None  # resolved to its person once every person is read
             self.destination_where[pair] = here
+            self.plan.where[("destination", pair)] = here
             result.append(pair)
         return result
 
@@ -311,14 +340,16 @@ class Validator:
     def _conversation(self, where: str, entry: Any) -> None:
         if not self._mapping(where, entry, CONVERSATION_KEYS):
             return
+        if _non_scalar(entry, CONVERSATION_SCALARS, where, self.problems):
+            return
         conversation_id = self._unique_id(where, entry, self.conversation_ids, "conversation")
         channel = CHANNELS.get(str(entry.get("channel")))
         if channel is None:
-            self.problems.add(where, f"unknown channel {entry.get('channel')!r}")
+            self.problems.add(where, f"unknown channel {quote(entry.get('channel'))}")
         contact = None
         raw_contact = entry.get("contact")
         if not isinstance(raw_contact, str):
-            self.problems.add(where, f"contact must be quoted text, not {raw_contact!r}")
+            self.problems.add(where, f"contact must be quoted text, not {quote(raw_contact)}")
         elif channel is not None:
             try:
                 contact = normalize_value(channel.destination_type, raw_contact)
@@ -327,7 +358,7 @@ class Validator:
         status = entry.get("status", "open")
         if status not in STATUSES:
             detail = "merged cannot be imported" if status == "merged" else f"one of {', '.join(STATUSES)}"
-            self.problems.add(where, f"invalid status {status!r} ({detail})")
+            self.problems.add(where, f"invalid status {quote(status)} ({detail})")
         created_at = self._timestamp(entry, "created_at", where, required=True)
         closed_at = self._timestamp(entry, "closed_at", where, required=status == "closed")
         if closed_at is not None and status in STATUSES and status != "closed":
@@ -336,7 +367,7 @@ class Validator:
             self.problems.add(where, f"closed_at {closed_at} is before created_at {created_at}")
         queue = entry.get("queue")
         if queue is not None and queue not in self.known_queues:
-            self.problems.add(where, f"unknown queue {queue!r}")
+            self.problems.add(where, f"unknown queue {quote(queue)}")
         agents = self._known_names(entry, "agents", self.known_agents, where, "agent")
         customer = entry.get("customer", MISSING)
         if customer is not MISSING and customer is not None:
@@ -344,6 +375,8 @@ class Validator:
         items = self._items(entry.get("items"), where, channel)
         if channel is None or contact is None or created_at is None or status not in STATUSES:
             return
+        if conversation_id is not None:
+            self.plan.where[("conversation", conversation_id)] = where
         self.plan.conversations.append(
             ConversationPlan(
                 conversation_id, channel.slug, contact, customer, where, queue, agents, status,
@@ -361,10 +394,13 @@ class Validator:
             owner = self._owner(ref.type, ref.value)
             if owner is None:
                 self.problems.add(where, f"no person owns {ref}")
+            elif isinstance(owner, int):
+                self.plan.where.setdefault(("customer", owner), where)
             return owner
         if not self._person_exists(ref.person_id):
             self.problems.add(where, f"unknown person {ref.person_id}")
             return None
+        self.plan.where.setdefault(("customer", ref.person_id), where)
         return ref.person_id
 
     def _timestamp(self, entry: dict[str, Any], key: str, where: str, *, required: bool) -> str | None:
@@ -389,10 +425,12 @@ class Validator:
                 continue
             before = len(self.problems.lines)
             _unknown_keys(item, ITEM_KEYS, here, self.problems)
+            if _non_scalar(item, ITEM_SCALARS, here, self.problems):
+                continue
             at = self._timestamp(item, "at", here, required=True)
             kind = item.get("kind")
             if kind not in ("message", "note", "call_event"):
-                self.problems.add(here, f"unknown item kind {kind!r} (message, note or call_event)")
+                self.problems.add(here, f"unknown item kind {quote(kind)} (message, note or call_event)")
             elif channel is not None and kind not in channel.item_kinds:
                 self.problems.add(here, f"kind {kind} is not allowed on channel {channel.slug}")
             author, text, event, recording = (item.get(k) for k in ("author", "text", "event", "recording"))
@@ -410,7 +448,7 @@ class Validator:
         if author == "customer":
             self.problems.add(here, "a note's author must be an agent, not the customer")
         elif author not in self.known_agents:
-            self.problems.add(here, f"unknown agent {author!r} as author")
+            self.problems.add(here, f"unknown agent {quote(author)} as author")
 
     def _message(self, here: str, kind: str, author: Any, text: Any, event: Any, recording: Any) -> None:
         if author is None:
@@ -428,7 +466,7 @@ class Validator:
         if text is not None:
             self.problems.add(here, "a call_event takes no text")
         if event not in CALL_EVENTS:
-            self.problems.add(here, f"unknown call event {event!r} (one of {', '.join(CALL_EVENTS)})")
+            self.problems.add(here, f"unknown call event {quote(event)} (one of {', '.join(CALL_EVENTS)})")
         elif event == "recording" and not (isinstance(recording, str) and recording):
             self.problems.add(here, "a recording event needs a recording reference")
         elif event != "recording" and recording is not None:
@@ -437,9 +475,42 @@ class Validator:
 
 
 def validate(repo: Repository, documents: list[tuple[str, Any]]) -> ImportPlan:
-    """Check every rule; raise Invalid listing every problem, or return the plan to write."""
+    """Check every rule; raise Invalid listing every problem, or return the plan to write.
+
+    Only reads: run before the write transaction, so a large file is checked without holding the lock."""
     validator = Validator(repo)
     plan = validator.run(documents)
     if validator.problems:
-        raise refusal("import refused, nothing written", validator.problems.lines)
+        raise refusal(REFUSED, validator.problems.lines)
     return plan
+
+
+def recheck(repo: Repository, plan: ImportPlan) -> None:
+    """Inside the write transaction: what another process may have written since :func:`validate` read the
+    database — queue and agent names, person and conversation ids, destinations taken, and people a
+    conversation names that are gone. Everything else in the plan depends on the files alone."""
+    problems = Problems()
+
+    def taken(kind: str, keys: list[Any], stored: set[Any], message: Callable[[Any], str]) -> None:
+        for key in keys:
+            if key in stored:
+                problems.add(plan.where[(kind, key)], message(key))
+
+    taken("queue", plan.queues, set(repo.queue_names()), lambda n: f"queue {quote(n)} already exists")
+    agents = [name for name, _ in plan.agents]
+    taken("agent", agents, set(repo.agent_names()), lambda n: f"agent {quote(n)} already exists")
+    person_ids = [p.id for p in plan.people if p.id is not None]
+    taken("person", person_ids, repo.existing_person_ids(person_ids),
+          lambda i: f"person id {i} already exists in the database")
+    pairs = [pair for p in plan.people for pair in p.destinations]
+    owners = repo.destination_owners(pairs)
+    taken("destination", pairs, set(owners),
+          lambda pair: f"destination {pair[0]}:{pair[1]} already belongs to person {owners[pair]}")
+    conversation_ids = [c.id for c in plan.conversations if c.id is not None]
+    taken("conversation", conversation_ids, repo.existing_conversation_ids(conversation_ids),
+          lambda i: f"conversation id {i} already exists in the database")
+    named = {c.customer for c in plan.conversations if type(c.customer) is int} - set(person_ids)
+    gone = named - repo.existing_person_ids(named)
+    taken("customer", sorted(gone), gone, lambda i: f"unknown person {i}")
+    if problems:
+        raise refusal(REFUSED, problems.lines)

@@ -7,7 +7,7 @@ from typing import Any
 from cctx import inputs
 from cctx.channels import CHANNELS
 from cctx.repository import Repository
-from cctx.services.fixture_validation import MISSING, ImportPlan, PersonPlan, validate
+from cctx.services.fixture_validation import MISSING, ImportPlan, PersonPlan, recheck, validate
 from cctx.services.names import display_name
 from cctx.services.progress import Advance, ProgressBar, no_progress
 
@@ -97,8 +97,9 @@ def import_files(
 
     ``progress(n)`` opens a progress bar for the n people and conversations; advanced as each is written."""
     documents = read_documents(paths)
+    plan = validate(repo, documents)  # reads only: a large file is checked without holding the write lock
     with repo.transaction():
-        plan = validate(repo, documents)
+        recheck(repo, plan)
         with progress(len(plan.people) + len(plan.conversations)) as advance:
             written = _write(repo, plan, now, advance)
         details = {**written["counts"], "files": [name for name, _ in documents]}
