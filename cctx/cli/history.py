@@ -10,6 +10,7 @@ from cctx.cli.lazy import LazyGroup
 from cctx.cli.options import as_agent_option, channel_option, format_option, limit_option, status_option
 from cctx.output import render
 from cctx.output.summaries import summaries_table
+from cctx.refs import MAX_ID
 from cctx.services.history import show_history
 from cctx.services.summaries import SUMMARY_KEYS
 
@@ -54,3 +55,43 @@ def history_show(
         limit=limit, retention=app.config.retention, now=app.now_dt,
     )
     render(rows, fmt, table=summaries_table, empty="No conversation history", columns=SUMMARY_KEYS)
+
+
+@history.command("explain")
+@click.argument("conversation_id", type=click.IntRange(min=1, max=MAX_ID), metavar="ID")
+@format_option
+@pass_app
+def history_explain(app: App, conversation_id: int, fmt: str) -> None:
+    """Explain why conversation ID is kept or due for the purge: its policy, expiry and holds.
+
+    \b
+    Example:
+        cctx history explain 112
+        cctx history explain 112 -f json
+    """
+    from cctx.services.retention_views import explain
+
+    render(explain(app.repo, conversation_id, app.config.retention, app.now_dt), fmt)
+
+
+@history.command("forecast")
+@click.option("--weeks", type=click.IntRange(min=1, max=520), default=12, show_default=True, metavar="N",
+              help="How many weeks ahead.")
+@channel_option
+@format_option
+@pass_app
+def history_forecast(app: App, weeks: int, channels: tuple[str, ...], fmt: str) -> None:
+    """Forecast what the retention policy expires week by week (held conversations left out).
+
+    The first line is what has expired already: exactly what `history purge --dry-run` deletes.
+
+    \b
+    Example:
+        cctx history forecast
+        cctx history forecast --weeks 4 --channel sms --channel voice -f json
+    """
+    from cctx.output.retention_views import forecast_table
+    from cctx.services.retention_views import forecast
+
+    result = forecast(app.repo, app.config.retention, app.now_dt, weeks=weeks, channels=channels)
+    render(result, fmt, table=forecast_table)

@@ -10,6 +10,7 @@ from cctx.repository.history import HistoryRepository
 from cctx.repository.holds import HoldRepository
 from cctx.repository.people import PeopleRepository
 from cctx.repository.retention import RetentionRepository
+from cctx.repository.retention_views import RetentionViewRepository
 from cctx.repository.seed import SeedRepository
 from cctx.repository.stats import StatsRepository
 
@@ -24,6 +25,7 @@ class Repository(
     AgentRepository,
     AuditRepository,
     HoldRepository,
+    RetentionViewRepository,
     StatsRepository,
 ):
     """Everything cctx stores, behind named methods that return models, None or []."""

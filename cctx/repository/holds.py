@@ -87,6 +87,14 @@ class HoldRepository:
         ).fetchall()
         return sorted(int(r[0]) for r in rows)
 
+    def is_kept(self, conversation_id: int, now: str) -> bool:
+        """Whether active holds keep this conversation: the purge's own fragment, for one id."""
+        kept_sql, kept_params = kept_by_holds("c", now)
+        row = self.conn.execute(
+            f"SELECT 1 FROM conversations c WHERE c.id = ? AND {kept_sql}", (conversation_id, *kept_params)
+        ).fetchone()
+        return row is not None
+
     def holds_keeping(self, conversation_id: int, now: str) -> list[int]:
         """The active holds that keep one conversation: naming it, its person, a tombstone merged into
         it, or (for a tombstone) the conversation it was merged into, transitively."""

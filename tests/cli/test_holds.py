@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import NOW, Cli, write
@@ -45,8 +47,8 @@ ALL_IDS = {10, 11, 12, 13, 20, 21, 22, 30, 40, 41, 51, 52}
 
 
 @pytest.fixture
-def world(empty_cli: Cli) -> Cli:
-    empty_cli.ok("db", "import", str(write(empty_cli.db.parent / "world.yaml", WORLD)))
+def world(empty_cli: Cli, tmp_path: Path) -> Cli:
+    empty_cli.ok("db", "import", str(write(tmp_path / "world.yaml", WORLD)))
     empty_cli.ok("conversation", "merge", "11", "12")  # 12: a tombstone of person 1's 11
     empty_cli.ok("conversation", "merge", "20", "22")  # 22: a tombstone of the held conversation 20
     empty_cli.ok("conversation", "merge", "51", "52")  # 52: a held tombstone; 51 must stay with it
@@ -178,8 +180,8 @@ def test_a_lapsed_or_released_hold_keeps_nothing(world: Cli) -> None:
     assert _remaining(world) == {13, 20, 22, 51, 52}
 
 
-def test_a_policy_purge_respects_holds_too(world: Cli) -> None:
-    config = write(world.db.parent / "cctx.yaml", "retention:\n  default_days: 365\n  channels: {email: 30}\n")
+def test_a_policy_purge_respects_holds_too(world: Cli, tmp_path: Path) -> None:
+    config = write(tmp_path / "cctx.yaml", "retention:\n  default_days: 365\n  channels: {email: 30}\n")
     world.json("hold", "add", "--customer", "2", "--reason", "r")
     result = world.json("history", "purge", env={"CCTX_CONFIG": str(config)})
     # default 365 days: everything closed before 2025-11-25 expires; person 2's 20, 21 are held.
