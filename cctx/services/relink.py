@@ -18,6 +18,7 @@ from cctx.services.progress import ProgressBar, no_progress
 HEADER = ("conversation", "customer")
 ROW_KEYS = {"conversation", "customer"}
 APPLY_CHUNK = 5000
+MAX_ID_DIGITS = len(str(MAX_ID))  # int() of a longer text is needless, and refused past 4300 digits
 MAX_REF_LENGTH = 320  # the longest destination value (an e-mail address) with its type
 
 # One row as read: (position, location, conversation as given, customer as given or None for unlink).
@@ -127,7 +128,7 @@ def read_rows(path: str) -> tuple[str, list[RawRow], list[Problem]]:
 
 def _conversation_id(value: Any) -> int | None:
     if type(value) is str:  # the CSV case, kept fast
-        value = int(value) if value.isdecimal() and value.isascii() else None
+        value = int(value) if value.isdecimal() and value.isascii() and len(value) <= MAX_ID_DIGITS else None
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value if 0 < value <= MAX_ID else None
