@@ -1,9 +1,20 @@
-"""Shared fixtures: real SQLite files built through the real CLI."""
+"""Shared fixtures: real databases built through the real CLI, on both engines.
+
+Every test that takes ``empty_cli``, ``demo_cli`` or ``db_target`` runs twice: on a fresh SQLite file and
+on a fresh database of a real PostgreSQL server that the test session starts itself (``pgserver``, from
+the dev extra) and stops at the end. Tests of the file itself (permissions, WAL, pragmas) are marked
+``sqlite_only`` and are skipped, with that reason, on PostgreSQL. ``CCTX_TEST_ENGINES=sqlite`` narrows a
+local run to one engine.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,10 +31,18 @@ DEMO = FIXTURES / "demo.yaml"
 NOW = "2026-11-25T12:00:00Z"
 
 
-class Cli:
-    """Runs `cctx --db DB ...` in-process with a fixed clock and actor."""
+ENGINES = [e for e in os.environ.get("CCTX_TEST_ENGINES", "sqlite,postgresql").split(",") if e]
 
-    def __init__(self, db: Path, env: dict[str, str] | None = None) -> None:
+
+def is_url(target: Path | str) -> bool:
+    return str(target).startswith("postgresql://")
+
+
+class Cli:
+    """Runs `cctx --db DB ...` in-process with a fixed clock and actor. ``db`` is a SQLite file's path or a
+    PostgreSQL URL."""
+
+    def __init__(self, db: Path | str, env: dict[str, str] | None = None) -> None:
         self.db = db
         self.env = {"CCTX_NOW": NOW, "CCTX_ACTOR": "tester", "CCTX_CONFIG": "", "CCTX_FORMAT": "", **(env or {})}
         self.runner = CliRunner()
@@ -49,21 +68,36 @@ class Cli:
         return result
 
 
-def table_counts(db: Path) -> dict[str, int]:
-    """Row counts of every table, read directly from the file."""
-    conn = sqlite3.connect(db)
-    try:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {n: conn.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
-    finally:
-        conn.close()
+def table_counts(db: Path | str) -> dict[str, int]:
+    """Row counts of every table, read directly from the database."""
+    if is_url(db):
+        names = [r[0] for r in query(db, "SELECT table_name FROM information_schema.tables "
+                                         "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")]
+    else:
+        names = [r[0] for r in query(db, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {n: query(db, f"SELECT count(*) FROM {n}")[0][0] for n in names}
 
 
-def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Read the file directly, to check what a command really stored."""
+def query(db: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Read the database directly (plain SQL with ``?`` placeholders), to check what a command really stored
+    or to plant a problem behind cctx's back."""
+    if is_url(db):
+        import psycopg2
+
+        pg = psycopg2.connect(str(db))
+        try:
+            with pg.cursor() as cur:
+                cur.execute(sql.replace("%", "%%").replace("?", "%s"), params)
+                rows = cur.fetchall() if cur.description else []
+            pg.commit()
+            return [tuple(r) for r in rows]
+        finally:
+            pg.close()
     conn = sqlite3.connect(db)
     try:
-        return conn.execute(sql, params).fetchall()
+        rows = conn.execute(sql, params).fetchall()
+        conn.commit()
+        return rows
     finally:
         conn.close()
 
@@ -75,10 +109,59 @@ def _no_stray_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     yield
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A PostgreSQL server of the test session's own, on a unix socket in a temporary directory of its
+    own (short, for the socket's path, and apart from pytest's rotated temporary directories)."""
+    import pgserver
+
+    data = tempfile.mkdtemp(prefix="cctx-pg-")
+    server = pgserver.get_server(data, cleanup_mode="delete")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+_database_numbers = itertools.count(1)
+
+
+def fresh_postgres_database(server: Any) -> str:
+    """A new, empty database on ``server``; its URL."""
+    import psycopg2
+
+    name = f"cctx_test_{next(_database_numbers)}"
+    admin = psycopg2.connect(server.get_uri("postgres"))
+    try:
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(f"CREATE DATABASE {name}")
+    finally:
+        admin.close()
+    return str(server.get_uri(name))
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine a test runs on: "sqlite" or "postgresql"."""
+    if request.param == "postgresql" and request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("a test of the SQLite file itself")
+    return str(request.param)
+
+
 @pytest.fixture
-def empty_cli(tmp_path: Path) -> Cli:
+def db_target(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A database that does not hold the schema yet: a new file's path, or a new PostgreSQL database's URL."""
+    if engine == "sqlite":
+        return tmp_path / "cctx.db"
+    return fresh_postgres_database(request.getfixturevalue("pg_server"))
+
+
+@pytest.fixture
+def empty_cli(db_target: Path | str) -> Cli:
     """A Cli on a freshly initialised, empty database."""
-    c = Cli(tmp_path / "cctx.db")
+    c = Cli(db_target)
     c.ok("db", "init")
     return c
 

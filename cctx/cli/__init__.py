@@ -62,7 +62,7 @@ def _debug(ctx: click.Context) -> bool:
         "agent": ("cctx.cli.agent", "agent"),
         "queue": ("cctx.cli.agent", "queue"),
         "audit": ("cctx.cli.audit", "audit"),
-        "hold": ("cctx.cli.hold", "hold"),
+        "undo": ("cctx.cli.undo", "undo"),
         "hold": ("cctx.cli.hold", "hold"),
     },
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -7,7 +7,7 @@ import click
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import format_option, limit_option
 from cctx.output import render
-from cctx.services.audit import list_audit
+from cctx.services.audit import list_audit, show_audit
 
 
 @click.group()
@@ -32,3 +32,19 @@ def audit_list(app: App, action: str | None, since: str | None, limit: int | Non
 
     records = list_audit(app.repo, action=action, since=since, limit=limit)
     render(records, fmt, table=audit_table, empty="No audit records")
+
+
+@audit.command("show")
+@click.argument("audit_id", metavar="ID", type=int)
+@format_option
+@pass_app
+def audit_show(app: App, audit_id: int, fmt: str) -> None:
+    """Show one audit record in full, with the undo record that reversed it, if any.
+
+    \b
+    Example:
+        cctx audit show 42 -f json
+    """
+    from cctx.output.audit import audit_record_table
+
+    render(show_audit(app.repo, audit_id), fmt, table=audit_record_table)

@@ -79,13 +79,18 @@ class App:
             self._repo = self._open(create=True)
         return self._repo
 
-    def _open(self, *, create: bool) -> Repository:
+    def open_other(self, target: str) -> Repository:
+        """Another database that must exist and hold the schema (the target of `db copy`)."""
+        return self._open(create=False, target=target)
+
+    def _open(self, *, create: bool, target: str | None = None) -> Repository:
         from cctx.repository import Repository
 
+        target = target or self.db_target
         try:
-            repo = Repository.open(self.db_target, self.config.busy_timeout_ms, create=create)
+            repo = Repository.open(target, self.config.busy_timeout_ms, create=create)
         except OSError as exc:  # a missing directory, no permission: a clear error, not a traceback
-            raise CctxError(f"database {self.db_target}: {exc.strerror or exc}") from None
+            raise CctxError(f"database {target}: {exc.strerror or exc}") from None
         click.get_current_context().call_on_close(repo.close)
         return repo
 

@@ -55,6 +55,28 @@ def db_import(app: App, files: tuple[str, ...], fmt: str) -> None:
     render(counts, fmt)
 
 
+@db.command("copy")
+@click.option("--to", "target", required=True, metavar="PATH|URL",
+              help="The database to fill: it must hold the schema (db init) and no data.")
+@format_option
+@pass_app
+def db_copy(app: App, target: str, fmt: str) -> None:
+    """Copy the whole database into TARGET, on either engine, ids and audit kept.
+
+    The target is written in one transaction: a refused or interrupted copy leaves it empty. This
+    is how a SQLite file moves to PostgreSQL when it is outgrown (and back).
+
+    \b
+    Example:
+        cctx --db postgresql://cctx@db.internal/cctx db init
+        cctx --db cctx.db db copy --to postgresql://cctx@db.internal/cctx
+    """
+    from cctx.services.copy import copy_database
+
+    result = copy_database(app.repo, app.open_other(target), progress=progress_bar("Copying"))
+    render(result.to_dict(), fmt)
+
+
 @db.command("stats")
 @format_option
 @pass_app

@@ -21,6 +21,17 @@ def audit_table(rows: list[Mapping[str, Any]]) -> str:
     """One line per record; long subjects and details are shortened (use -f json for all of it)."""
     from tabulate import tabulate
 
-    body = [(r["at"], r["actor"], r["action"], _short(r["subject"], 30), _short(_counts_first(r["details"])))
+    body = [(r["id"], r["at"], r["actor"], r["action"], _short(r["subject"], 30),
+             _short(_counts_first(r["details"])), "" if r["undone_by"] is None else r["undone_by"])
             for r in rows]
-    return tabulate(body, headers=["at", "actor", "action", "subject", "details"], tablefmt="simple")
+    headers = ["id", "at", "actor", "action", "subject", "details", "undone_by"]
+    return tabulate(body, headers=headers, tablefmt="simple")
+
+
+def audit_record_table(record: Mapping[str, Any]) -> str:
+    """One record as field / value lines; the details in full, as indented JSON."""
+    from tabulate import tabulate
+
+    lines = [(k, _short(v, 1000) if k == "subject" else v) for k, v in record.items() if k != "details"]
+    text = tabulate([(k, "NULL" if v is None else v) for k, v in lines], tablefmt="plain")
+    return text + "\ndetails:\n" + json.dumps(record["details"], indent=2, ensure_ascii=False)

@@ -9,15 +9,19 @@ from cctx.repository.conversations import ConversationRepository
 from cctx.repository.history import HistoryRepository
 from cctx.repository.holds import HoldRepository
 from cctx.repository.people import PeopleRepository
+from cctx.repository.profiles import ProfileRepository
 from cctx.repository.retention import RetentionRepository
 from cctx.repository.retention_views import RetentionViewRepository
 from cctx.repository.seed import SeedRepository
 from cctx.repository.stats import StatsRepository
+from cctx.repository.transfer import TransferRepository
+from cctx.repository.undo import UndoRepository
 
 
 class Repository(
     Database,
     PeopleRepository,
+    ProfileRepository,
     ConversationRepository,
     HistoryRepository,
     RetentionRepository,
@@ -27,6 +31,8 @@ class Repository(
     HoldRepository,
     RetentionViewRepository,
     StatsRepository,
+    UndoRepository,
+    TransferRepository,
 ):
     """Everything cctx stores, behind named methods that return models, None or []."""
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from cctx.repository.engine import Connection
 
 
@@ -56,17 +59,27 @@ class AgentRepository:
         return [r[0] for r in rows]
 
     def agents_with_queues(self) -> list[tuple[str, list[str]]]:
-        rows = self.conn.execute(
-            "SELECT a.name, group_concat(q.name, char(31)) FROM agents a "
+        """Every agent by name, with the names of its queues."""
+        return _grouped(self.conn.execute(
+            "SELECT a.name, q.name FROM agents a "
             "LEFT JOIN agent_queues aq ON aq.agent_id = a.id LEFT JOIN queues q ON q.id = aq.queue_id "
-            "GROUP BY a.id ORDER BY a.name"
-        )
-        return [(r[0], sorted(r[1].split("\x1f")) if r[1] else []) for r in rows]
+            "ORDER BY a.name, q.name"
+        ))
 
     def queues_with_agents(self) -> list[tuple[str, list[str]]]:
-        rows = self.conn.execute(
-            "SELECT q.name, group_concat(a.name, char(31)) FROM queues q "
+        """Every queue by name, with the names of the agents who may see it."""
+        return _grouped(self.conn.execute(
+            "SELECT q.name, a.name FROM queues q "
             "LEFT JOIN agent_queues aq ON aq.queue_id = q.id LEFT JOIN agents a ON a.id = aq.agent_id "
-            "GROUP BY q.id ORDER BY q.name"
-        )
-        return [(r[0], sorted(r[1].split("\x1f")) if r[1] else []) for r in rows]
+            "ORDER BY q.name, a.name"
+        ))
+
+
+def _grouped(rows: Iterable[Any]) -> list[tuple[str, list[str]]]:
+    """(key, [values]) from rows of (key, value or NULL) ordered by key."""
+    groups: dict[str, list[str]] = {}
+    for key, value in rows:
+        members = groups.setdefault(key, [])
+        if value is not None:
+            members.append(value)
+    return list(groups.items())

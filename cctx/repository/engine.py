@@ -81,6 +81,18 @@ class Engine:
     def size_bytes(self, conn: Connection) -> int:
         raise NotImplementedError
 
+    def stored_columns(self, conn: Connection, table: str) -> list[str]:
+        """The columns of ``table`` that hold values (not generated ones), in order."""
+        raise NotImplementedError
+
+    def bulk_insert(self, conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert many rows into ``table`` (a constant of the caller) the engine's fastest way; return how many."""
+        raise NotImplementedError
+
+    def begin_read(self, conn: Connection) -> None:
+        """A read transaction: every query inside sees one state, and no write lock is taken."""
+        raise NotImplementedError
+
     def not_initialised(self) -> CctxError:
         name = self.display_name
         return Invalid(f"{name} is not a cctx database (create one with: cctx --db {name} db init)")
@@ -170,6 +182,19 @@ class SqliteEngine(Engine):
     def casefold(self, expr: str) -> str:
         return f"cctx_fold({expr})"  # SQLite's lower() only folds A-Z
 
+    def stored_columns(self, conn: Connection, table: str) -> list[str]:
+        # table_info leaves out generated columns (table_xinfo would list them).
+        return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+
+    def bulk_insert(self, conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        counted = _Counted(rows)
+        marks = ",".join("?" * len(columns))
+        conn.executemany(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", counted)
+        return counted.count
+
+    def begin_read(self, conn: Connection) -> None:
+        conn.execute("BEGIN DEFERRED")
+
     def indexed_by(self, index: str) -> str:
         return f"INDEXED BY {index}"
 
@@ -178,6 +203,19 @@ class SqliteEngine(Engine):
 
     def json_int_list(self) -> str:
         return "(SELECT value FROM json_each(?))"
+
+
+class _Counted:
+    """An iterable that counts what it yields."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self._rows:
+            self.count += 1
+            yield row
 
 
 def _casefold(value: object) -> str | None:

@@ -10,6 +10,13 @@ from cctx.models import PERSON_FIELDS, Destination, Person
 from cctx.repository.access import shown_in_history
 from cctx.repository.base import chunks, existing_ids, filtered, placeholders, storable
 from cctx.repository.engine import Connection, Engine
+from cctx.repository.profiles import unused_person_id
+
+# (not closed, closed) among the rows counted; 0 and 0 for none.
+_OPEN_CLOSED = (
+    "coalesce(sum(CASE WHEN c.status <> 'closed' THEN 1 ELSE 0 END), 0), "
+    "coalesce(sum(CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END), 0)"
+)
 
 
 class PeopleRepository:
@@ -34,6 +41,8 @@ class PeopleRepository:
     def insert_person(
         self, fields: dict[str, Any], attributes: dict[str, Any], now: str, person_id: int | None = None
     ) -> int:
+        if person_id is None:
+            person_id = unused_person_id(self.conn, self.engine)  # never the id of a merged-away person
         columns = ["id"] if person_id is not None else []
         columns += [*PERSON_FIELDS, "attributes", "created_at", "updated_at"]
         values = [*([person_id] if person_id is not None else []), *(fields.get(f) for f in PERSON_FIELDS)]
@@ -122,7 +131,7 @@ class PeopleRepository:
         counts: dict[int, tuple[int, int]] = {}
         for chunk, marks in chunks(person_ids):
             rows = self.conn.execute(
-                "SELECT c.person_id, sum(CASE WHEN c.status <> 'closed' THEN 1 ELSE 0 END), sum(CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END) FROM conversations c "
+                f"SELECT c.person_id, {_OPEN_CLOSED} FROM conversations c "
                 f"WHERE c.person_id IN ({marks}) AND {shown_sql} GROUP BY c.person_id",
                 [*chunk, *shown_params],
             )
@@ -135,7 +144,7 @@ class PeopleRepository:
         """(not closed, closed) among the unlinked conversations with this contact that history shows."""
         shown_sql, shown_params = shown_in_history(horizons)
         row = self.conn.execute(
-            "SELECT coalesce(sum(CASE WHEN c.status <> 'closed' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END), 0) "
+            f"SELECT {_OPEN_CLOSED} "
             "FROM conversations c WHERE c.contact_type = ? AND c.contact = ? AND c.person_id IS NULL "
             f"AND {shown_sql}",
             [dest_type, value, *shown_params],

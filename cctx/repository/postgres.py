@@ -237,6 +237,21 @@ class PostgresEngine(Engine):
     def size_bytes(self, conn: Connection) -> int:
         return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
 
+    def stored_columns(self, conn: Connection, table: str) -> list[str]:
+        rows = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? AND is_generated = 'NEVER' ORDER BY ordinal_position",
+            (table,),
+        )
+        return [r[0] for r in rows]
+
+    def bulk_insert(self, conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        assert isinstance(conn, PgConnection)
+        return conn.copy_rows(table, columns, rows)
+
+    def begin_read(self, conn: Connection) -> None:
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
     def json_int_list(self) -> str:
         return "(SELECT value::bigint FROM jsonb_array_elements_text(CAST(? AS jsonb)) AS j(value))"
 

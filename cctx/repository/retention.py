@@ -66,7 +66,8 @@ class RetentionRepository:
     def item_counts(self, ids: Iterable[int]) -> dict[int, int]:
         """Items per conversation, counted before a delete (cascaded rows are not in SQLite's change counts)."""
         rows = self.conn.execute(
-            f"SELECT conversation_id, count(*) FROM items WHERE conversation_id IN {self.engine.json_int_list()} GROUP BY conversation_id",
+            f"SELECT conversation_id, count(*) FROM items WHERE conversation_id IN {self.engine.json_int_list()} "
+            "GROUP BY conversation_id",
             (_ids(ids),),
         )
         return {r[0]: int(r[1]) for r in rows}
@@ -99,7 +100,7 @@ class RetentionRepository:
     @contextmanager
     def read_snapshot(self) -> Iterator[None]:
         """A read transaction: every query inside sees the same state, and no write lock is taken."""
-        self.conn.execute("BEGIN DEFERRED")
+        self.engine.begin_read(self.conn)
         try:
             yield
         finally:

@@ -148,7 +148,10 @@ def link(
             autolinked = repo.autolink_contact(person_id, destination.type, destination.value)
         changed = relinked or added
         if changed:
-            details: dict[str, Any] = {"before": conversation.person_id, "after": person_id}
+            details: dict[str, Any] = {
+                "before": conversation.person_id, "after": person_id,
+                "unlinked_explicitly_before": conversation.unlinked_explicitly,  # what an undo puts back
+            }
             if added:
                 details["destination_added"] = {"type": destination.type, "value": destination.value}
                 details["autolinked"] = autolinked

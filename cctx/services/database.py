@@ -27,6 +27,5 @@ def stats(repo: Repository) -> dict[str, Any]:
         **counts,
         "conversations_by_status": repo.conversations_by_status(),
         "schema_version": repo.user_version,
-        "file_bytes": repo.file_size(),
         "engine": repo.engine.name,
     }

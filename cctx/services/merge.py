@@ -117,6 +117,18 @@ def plan_merge(repo: Repository, target_id: int, source_ids: tuple[int, ...]) ->
     )
 
 
+def _before_state(repo: Repository, plan: MergePlan) -> dict[str, Any]:
+    """What an undo of the merge puts back: each source's items, the merged conversations' states and the
+    target's participants, and where the sources' own tombstones pointed. JSON keys are ids as text."""
+    ids = [plan.target, *plan.sources]
+    return {
+        "items_from": {str(cid): items for cid, items in repo.item_ids_of(plan.sources).items()},
+        "states_before": {str(cid): state for cid, state in repo.merge_states(ids).items()},
+        "participants_before": repo.participants(plan.target),
+        "tombstones_before": {str(t): into for t, into in repo.tombstones_of(plan.sources).items()},
+    }
+
+
 def merge(
     repo: Repository, target_id: int, source_ids: tuple[int, ...], *, now: str, actor: str, dry_run: bool
 ) -> dict[str, Any]:
@@ -125,6 +137,7 @@ def merge(
         return plan_merge(repo, target_id, source_ids).result(dry_run=True)
     with repo.transaction():
         plan = plan_merge(repo, target_id, source_ids)
+        before = _before_state(repo, plan)
         moved = repo.move_items(plan.sources, plan.target)
         joined = repo.copy_participants(plan.sources, plan.target)
         repo.set_status(plan.target, plan.status_after, plan.closed_at_after)
@@ -140,5 +153,6 @@ def merge(
         }
         if repointed:
             details["tombstones_repointed"] = repointed
+        details.update(before)
         repo.record_audit(now, actor, "conversation.merge", [plan.target, *plan.sources], details)
     return plan.result(dry_run=False)

@@ -309,6 +309,10 @@ def update(
     refs = _clean_destinations(edit.destinations)
     with repo.transaction():
         person = _require_person(repo, person_id)
+        profile_before = {
+            "fields": _person_fields(person), "attributes": person.attributes,
+            "updated_at": repo.person_updated_at(person_id),
+        }
         fields, attributes = _apply_edit(person, edit)
         fields_before, fields_after = _diff(_person_fields(person), fields)
         attrs_before, attrs_after = _diff(person.attributes, attributes)
@@ -327,6 +331,7 @@ def update(
             "tags_added": new_tags,
             "destinations_added": [_dest_dict(r) for r in added],
             **_autolink_details(linked),
+            "profile_before": profile_before,  # what an undo puts back
         }
         repo.record_audit(now, actor, "customer.update", [person_id], details)
         return _fresh_card(repo, person_id, settings)
@@ -347,10 +352,12 @@ def change_tags(
             repo.remove_tags(person_id, changed)
         if not changed:
             return _card_of(repo, person, settings)
+        updated_at_before = repo.person_updated_at(person_id)
         repo.touch_person(person_id, now)
         after = sorted(set(person.tags) | set(changed)) if add else sorted(set(person.tags) - set(changed))
         action, key = ("customer.tag", "added") if add else ("customer.untag", "removed")
-        repo.record_audit(now, actor, action, [person_id], {key: changed, "before": list(person.tags), "after": after})
+        details = {key: changed, "before": list(person.tags), "after": after, "updated_at_before": updated_at_before}
+        repo.record_audit(now, actor, action, [person_id], details)
         return _fresh_card(repo, person_id, settings)
 
 
@@ -361,13 +368,13 @@ def add_destination(
     ref = parse_destination(ref_text)
     with repo.transaction():
         person = _require_person(repo, person_id)
+        updated_at_before = repo.person_updated_at(person_id)
         added, linked = _add_destinations(repo, person_id, [ref])
         if not added:
             return _card_of(repo, person, settings)
         repo.touch_person(person_id, now)
-        repo.record_audit(
-            now, actor, "destination.add", [person_id], {"destination": _dest_dict(ref), **_autolink_details(linked)}
-        )
+        details = {"destination": _dest_dict(ref), **_autolink_details(linked), "updated_at_before": updated_at_before}
+        repo.record_audit(now, actor, "destination.add", [person_id], details)
         return _fresh_card(repo, person_id, settings)
 
 
@@ -384,7 +391,11 @@ def remove_destination(
             raise Conflict(f"destination {ref} belongs to {_owner_label(repo, owner)}, not to customer {person_id}")
         if owner is None:
             return _card_of(repo, person, settings)
+        details = {
+            "destination": _dest_dict(ref), "destination_id": repo.destination_id(ref.type, ref.value),
+            "updated_at_before": repo.person_updated_at(person_id),  # what an undo puts back
+        }
         repo.delete_destination(person_id, ref.type, ref.value)
         repo.touch_person(person_id, now)
-        repo.record_audit(now, actor, "destination.remove", [person_id], {"destination": _dest_dict(ref)})
+        repo.record_audit(now, actor, "destination.remove", [person_id], details)
         return _fresh_card(repo, person_id, settings)

@@ -32,6 +32,7 @@ class Change:
     conversation: int
     before: int | None
     after: int | None
+    marked_before: bool = False  # the explicit-unlink mark before the change, for an undo
 
 
 @dataclass
@@ -219,10 +220,10 @@ def plan_relink(repo: Repository, parsed: list[ParsedRow], read_problems: list[P
         before, marked, _ = states[cid]
         if after is not None and before != after:
             plan.linked += 1
-            plan.changes.append(Change(cid, before, after))
+            plan.changes.append(Change(cid, before, after, marked))
         elif after is None and (before is not None or not marked):
             plan.unlinked += 1
-            plan.changes.append(Change(cid, before, None))
+            plan.changes.append(Change(cid, before, None, marked))
         else:
             plan.unchanged += 1
     if problems:
@@ -257,7 +258,11 @@ def relink(
         if changes:
             details = {
                 "file": name, "linked": plan.linked, "unlinked": plan.unlinked, "unchanged": plan.unchanged,
-                "changes": [{"conversation": c.conversation, "before": c.before, "after": c.after} for c in changes],
+                "changes": [
+                    {"conversation": c.conversation, "before": c.before, "after": c.after,
+                     "unlinked_explicitly_before": c.marked_before}
+                    for c in changes
+                ],
             }
             repo.record_audit(now, actor, "conversation.relink", [c.conversation for c in changes], details)
     return plan.result(dry_run=False)

@@ -17,7 +17,8 @@ def test_newest_first_with_the_contract_keys(demo_cli: Cli) -> None:
     assert [r["action"] for r in records] == [
         "conversation.merge", "conversation.unlink", "conversation.link", "import",
     ]
-    assert all(list(r) == ["at", "actor", "action", "subject", "details"] for r in records)
+    assert all(list(r) == ["id", "at", "actor", "action", "subject", "details", "undone_by"] for r in records)
+    assert [r["id"] for r in records] == [4, 3, 2, 1] and all(r["undone_by"] is None for r in records)
     assert records[0]["at"] == "2026-11-28T06:00:00Z"
     assert records[1]["actor"] == "maja.admin" and records[1]["subject"] == [156]
     assert records[1]["details"] == {"before": 2, "after": None, "was_marked_unlinked": False}
@@ -37,7 +38,7 @@ def test_filters(demo_cli: Cli) -> None:
 def test_table_and_empty(demo_cli: Cli) -> None:
     _changes(demo_cli)
     out = demo_cli.ok("audit", "list", "--limit", "1").stdout
-    assert out.splitlines()[0].split() == ["at", "actor", "action", "subject", "details"]
+    assert out.splitlines()[0].split() == ["id", "at", "actor", "action", "subject", "details", "undone_by"]
     assert "conversation.merge" in out and "[116,115]" in out
     assert demo_cli.ok("audit", "list", "--action", "nothing").stdout == "No audit records\n"
 

@@ -189,7 +189,8 @@ def test_destination_add_links_the_unlinked_but_not_the_explicitly_unlinked(smal
     [record] = audits(small_cli.db, "destination.add")
     assert record["subject"] == [2]
     assert record["details"] == {"destination": {"type": "phone", "value": "+385915550000"},
-                                 "autolinked": [10, 11], "autolinked_count": 2}
+                                 "autolinked": [10, 11], "autolinked_count": 2,
+                                 "updated_at_before": "2026-11-25T12:00:00Z"}
     # adding it again is a no-op
     small_cli.ok("customer", "destination", "add", "2", "+385915550000")
     assert len(audits(small_cli.db, "destination.add")) == 1
@@ -200,7 +201,8 @@ def test_destination_remove_allows_the_last_and_keeps_links(small_cli: Cli) -> N
     assert card["destinations"] == [] and card["known"] is True and card["name"] == "Maja Horvat"
     assert links(small_cli.db)[15] == 1  # the conversation stays linked
     [record] = audits(small_cli.db, "destination.remove")
-    assert record["details"] == {"destination": {"type": "phone", "value": "+385911234567"}}
+    assert record["details"] == {"destination": {"type": "phone", "value": "+385911234567"}, "destination_id": 1,
+                                 "updated_at_before": "2026-11-25T12:00:00Z"}
     # not held by anyone: nothing to do, no record
     small_cli.ok("customer", "destination", "remove", "1", "+385911234567")
     assert len(audits(small_cli.db, "destination.remove")) == 1

@@ -156,13 +156,8 @@ def test_a_tombstone_is_not_counted(demo_cli: Cli) -> None:
     assert after == {"open": before["open"] - 1, "closed": before["closed"]}
 
 
-def query_write(db: Path, sql: str) -> None:
-    import sqlite3
-
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute(sql)
-    conn.close()
+def query_write(db: Path | str, sql: str) -> None:
+    query(db, sql)
 
 
 def stored_name(db: Path, conversation: int) -> str:

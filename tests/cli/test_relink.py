@@ -46,10 +46,10 @@ def test_one_audit_record_per_run_with_detail(demo_cli: Cli, tmp_path: Path) -> 
     assert (details["linked"], details["unlinked"], details["unchanged"]) == (3, 1, 0 + 1)
     assert details["file"] == str(path)
     assert details["changes"] == [
-        {"conversation": 100, "before": 1, "after": None},
-        {"conversation": 156, "before": None, "after": 2},
-        {"conversation": 157, "before": None, "after": 2},
-        {"conversation": 161, "before": None, "after": 2},
+        {"conversation": 100, "before": 1, "after": None, "unlinked_explicitly_before": False},
+        {"conversation": 156, "before": None, "after": 2, "unlinked_explicitly_before": False},
+        {"conversation": 157, "before": None, "after": 2, "unlinked_explicitly_before": False},
+        {"conversation": 161, "before": None, "after": 2, "unlinked_explicitly_before": False},
     ]
     # the same file again changes nothing and writes no record
     assert demo_cli.json("conversation", "relink", str(path)) == {

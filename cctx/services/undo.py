@@ -1,0 +1,363 @@
+"""Undo: reverse one recorded change so that the rows it touched are exactly as they were before it.
+
+Each undoable audit record holds its before-state (written by the change itself); an undo plans every
+check and every write from that record first, then applies the plan in one transaction with an `undo`
+record of its own. A record is refused, nothing changed, when: it is of an action that cannot be undone;
+it was undone already; it lacks its before-state (written by an older cctx); a later change touched the
+same conversation, person or destination (those must be undone first, newest first); or a row it needs
+is gone. Stored display names are never changed (the display-name rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cctx.errors import Invalid, NotFound
+from cctx.models import AuditRecord
+from cctx.repository import Repository
+
+# A row an audit record touched: ("conversation", id), ("person", id) or ("destination", "type:value").
+Entity = tuple[str, Any]
+Step = Callable[[Repository], object]
+
+UNDOABLE = (
+    "conversation.link", "conversation.unlink", "conversation.relink", "conversation.merge",
+    "customer.update", "customer.tag", "customer.untag", "destination.add", "destination.remove",
+    "customer.merge",
+)
+_NEVER = {
+    "import": "an import is not undone (its rows may be changed or deleted one by one)",
+    "seed": "synthetic data is not undone",
+    "history.purge": "purged conversations are gone for good",
+    "customer.erase": "erased data is gone for good",
+    "undo": "an undo is not undone itself (make the change again instead)",
+}
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    undone: int
+    action: str
+    conversations: int
+    people: int
+    dry_run: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "undone": self.undone, "action": self.action, "conversations": self.conversations,
+            "people": self.people, "dry_run": self.dry_run,
+        }
+
+
+@dataclass
+class UndoPlan:
+    """The writes that reverse one record, and the conversations and people they change."""
+
+    record: AuditRecord
+    conversations: set[int] = field(default_factory=set)
+    people: set[int] = field(default_factory=set)
+    steps: list[Step] = field(default_factory=list)
+
+    def result(self, dry_run: bool) -> UndoResult:
+        return UndoResult(self.record.id, self.record.action, len(self.conversations), len(self.people), dry_run)
+
+
+# --- what a record touched ------------------------------------------------------------------------
+
+
+def _conversations(ids: Iterable[Any]) -> set[Entity]:
+    return {("conversation", i) for i in ids}
+
+
+def _destinations(dests: Iterable[dict[str, Any]]) -> set[Entity]:
+    return {("destination", f"{d['type']}:{d['value']}") for d in dests}
+
+
+def touched(record: AuditRecord) -> set[Entity]:
+    """The conversations, people and destinations whose rows the recorded change wrote."""
+    d, action, subject = record.details, record.action, record.subject
+    found = _conversations(d.get("autolinked") or [])
+    if action == "conversation.link":
+        if d.get("before") != d.get("after"):
+            found |= _conversations(subject)
+        if d.get("destination_added"):
+            found |= {("person", d.get("after"))} | _destinations([d["destination_added"]])
+    elif action in ("conversation.unlink", "conversation.relink", "conversation.merge"):
+        found |= _conversations(subject) | _conversations(d.get("tombstones_repointed") or [])
+    elif action in ("customer.update", "customer.create", "customer.tag", "customer.untag",
+                    "destination.add", "destination.remove"):
+        found |= {("person", subject[0])} if subject else set()
+        found |= _destinations(d.get("destinations_added") or d.get("destinations") or [])
+        found |= _destinations([d["destination"]]) if isinstance(d.get("destination"), dict) else set()
+    elif action == "customer.merge":
+        found |= {("person", p) for p in subject} | _conversations(d.get("conversations_moved") or [])
+        for profile in (d.get("sources") or {}).values():
+            if isinstance(profile, dict):
+                found |= _destinations(profile.get("destinations") or [])
+    elif action == "db.fix":
+        found |= _conversations(d.get("conversations") or [])
+    return found
+
+
+# --- refusals ---------------------------------------------------------------------------------------
+
+
+def _refuse(record: AuditRecord, reason: str) -> Invalid:
+    return Invalid(f"audit record {record.id} ({record.action}) cannot be undone: {reason}")
+
+
+def _need(record: AuditRecord, *keys: str, within: dict[str, Any] | None = None) -> None:
+    details = record.details if within is None else within
+    missing = [k for k in keys if k not in details]
+    if missing:
+        raise _refuse(record, f"it was written by an older cctx and lacks what an undo needs ({', '.join(missing)})")
+
+
+def _later_changes(repo: Repository, record: AuditRecord, undone_by: dict[int, int]) -> list[int]:
+    """Ids of the later records (not undone, not undos) that touched a row this one touched, newest first."""
+    mine = touched(record)
+    later = [
+        r.id for r in repo.audit_records_after(record.id)
+        if r.action != "undo" and r.id not in undone_by and touched(r) & mine
+    ]
+    return sorted(later, reverse=True)
+
+
+def _require_conversations(repo: Repository, record: AuditRecord, ids: Iterable[int]) -> None:
+    wanted = set(ids)
+    gone = sorted(wanted - repo.existing_conversation_ids(wanted))
+    if gone:
+        raise _refuse(record, f"conversation {_listed(gone)} no longer exist{'s' if len(gone) == 1 else ''} "
+                              "(purged or erased)")
+
+
+def _require_people(repo: Repository, record: AuditRecord, ids: Iterable[int | None]) -> None:
+    wanted = {i for i in ids if i is not None}
+    gone = sorted(wanted - repo.existing_person_ids(wanted))
+    if gone:
+        raise _refuse(record, f"person {_listed(gone)} no longer exist{'s' if len(gone) == 1 else ''} "
+                              "(merged away or erased)")
+
+
+def _require_linked(repo: Repository, record: AuditRecord, ids: Iterable[int], person_id: int | None) -> None:
+    """The conversations are still linked as the record left them (else something unrecorded changed them)."""
+    states = repo.link_states(sorted(set(ids)))
+    wrong = sorted(cid for cid, (pid, _, _) in states.items() if pid != person_id)
+    if wrong:
+        raise _refuse(record, f"conversation {_listed(wrong)} is no longer linked as the record left it")
+
+
+def _require_owned(repo: Repository, record: AuditRecord, dest: dict[str, Any], person_id: int) -> None:
+    if repo.destination_owner(dest["type"], dest["value"]) != person_id:
+        raise _refuse(record, f"destination {dest['type']}:{dest['value']} no longer belongs to person {person_id}")
+
+
+def _listed(ids: list[int]) -> str:
+    return ", ".join(str(i) for i in ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+
+
+# --- one planner per action ---------------------------------------------------------------------------
+
+
+def _unlink_autolinked(plan: UndoPlan, repo: Repository, person_id: int, autolinked: list[int]) -> None:
+    """Auto-link only links unlinked conversations without the explicit-unlink mark: put them back so."""
+    if autolinked:
+        _require_conversations(repo, plan.record, autolinked)
+        _require_linked(repo, plan.record, autolinked, person_id)
+        plan.conversations |= set(autolinked)
+        plan.steps.append(lambda r: r.set_links([(None, 0, cid) for cid in autolinked]))
+
+
+def _plan_link(repo: Repository, plan: UndoPlan) -> None:
+    record, d = plan.record, plan.record.details
+    _need(record, "before", "after", "unlinked_explicitly_before")
+    conversation_id, before, after = record.subject[0], d["before"], d["after"]
+    dest = d.get("destination_added")
+    if before != after:
+        _require_conversations(repo, record, [conversation_id])
+        _require_people(repo, record, [before])
+        _require_linked(repo, record, [conversation_id], after)
+        marked = int(bool(d["unlinked_explicitly_before"]))
+        plan.conversations.add(conversation_id)
+        plan.steps.append(lambda r: r.set_links([(before, marked, conversation_id)]))
+    _unlink_autolinked(plan, repo, after, d.get("autolinked") or [])
+    if dest:
+        _require_owned(repo, record, dest, after)
+        plan.people.add(after)
+        plan.steps.append(lambda r: r.delete_destination(after, dest["type"], dest["value"]))
+
+
+def _plan_unlink(repo: Repository, plan: UndoPlan) -> None:
+    record, d = plan.record, plan.record.details
+    _need(record, "before", "was_marked_unlinked")
+    conversation_id, before, marked = record.subject[0], d["before"], int(bool(d["was_marked_unlinked"]))
+    _require_conversations(repo, record, [conversation_id])
+    _require_people(repo, record, [before])
+    _require_linked(repo, record, [conversation_id], None)
+    plan.conversations.add(conversation_id)
+    plan.steps.append(lambda r: r.set_links([(before, marked, conversation_id)]))
+
+
+def _plan_relink(repo: Repository, plan: UndoPlan) -> None:
+    record = plan.record
+    _need(record, "changes")
+    changes: list[dict[str, Any]] = record.details["changes"]
+    for change in changes[:1]:
+        _need(record, "unlinked_explicitly_before", within=change)
+    ids = [c["conversation"] for c in changes]
+    _require_conversations(repo, record, ids)
+    _require_people(repo, record, [c["before"] for c in changes])
+    states = repo.link_states(ids)
+    wrong = sorted(c["conversation"] for c in changes if states[c["conversation"]][0] != c["after"])
+    if wrong:
+        raise _refuse(record, f"conversation {_listed(wrong)} is no longer linked as the record left it")
+    rows = [(c["before"], int(bool(c["unlinked_explicitly_before"])), c["conversation"]) for c in changes]
+    plan.conversations |= set(ids)
+    plan.steps.append(lambda r: r.set_links(rows))
+
+
+def _plan_merge(repo: Repository, plan: UndoPlan) -> None:
+    record, d = plan.record, plan.record.details
+    _need(record, "target", "items_from", "states_before", "participants_before", "tombstones_before")
+    target = int(d["target"])
+    items_from = {int(k): v for k, v in d["items_from"].items()}
+    states = {int(k): v for k, v in d["states_before"].items()}
+    tombstones = {int(k): v for k, v in d["tombstones_before"].items()}
+    _require_conversations(repo, record, [*states, *tombstones])
+    item_ids = [i for ids in items_from.values() for i in ids]
+    places = repo.item_places(item_ids)
+    gone = sorted(set(item_ids) - places.keys())
+    if gone:
+        raise _refuse(record, f"item {_listed(gone)} no longer exist{'s' if len(gone) == 1 else ''}")
+    moved = sorted(i for i, place in places.items() if place != target)
+    if moved:
+        raise _refuse(record, f"item {_listed(moved)} is no longer in conversation {target}")
+    extra = sorted(set(repo.participants(target)) - set(d["participants_before"]))
+    plan.conversations |= set(states) | set(tombstones)
+
+    def apply(r: Repository) -> None:
+        for source, ids in items_from.items():
+            r.move_items_back(source, ids)
+        r.remove_participants(target, extra)
+        for cid, state in states.items():
+            r.restore_merge_state(cid, state)
+        for tombstone, merged_into in tombstones.items():
+            r.restore_merged_into(tombstone, merged_into)
+
+    plan.steps.append(apply)
+
+
+def _plan_update(repo: Repository, plan: UndoPlan) -> None:
+    record, d = plan.record, plan.record.details
+    _need(record, "profile_before")
+    person_id, before = record.subject[0], d["profile_before"]
+    _require_people(repo, record, [person_id])
+    dests: list[dict[str, Any]] = d.get("destinations_added") or []
+    for dest in dests:
+        _require_owned(repo, record, dest, person_id)
+    _unlink_autolinked(plan, repo, person_id, d.get("autolinked") or [])
+    tags: list[str] = d.get("tags_added") or []
+    plan.people.add(person_id)
+
+    def apply(r: Repository) -> None:
+        for dest in dests:
+            r.delete_destination(person_id, dest["type"], dest["value"])
+        r.remove_tags(person_id, tags)
+        r.update_person(person_id, before["fields"], before["attributes"], before["updated_at"])
+
+    plan.steps.append(apply)
+
+
+def _plan_tags(repo: Repository, plan: UndoPlan) -> None:
+    record, d = plan.record, plan.record.details
+    _need(record, "updated_at_before")
+    person_id, updated_at = record.subject[0], d["updated_at_before"]
+    _require_people(repo, record, [person_id])
+    plan.people.add(person_id)
+    if record.action == "customer.tag":
+        added: list[str] = d.get("added") or []
+        plan.steps.append(lambda r: r.remove_tags(person_id, added))
+    else:
+        removed: list[str] = d.get("removed") or []
+        plan.steps.append(lambda r: r.add_tags(person_id, removed))
+    plan.steps.append(lambda r: r.touch_person(person_id, updated_at))
+
+
+def _plan_destination_add(repo: Repository, plan: UndoPlan) -> None:
+    record, d = plan.record, plan.record.details
+    _need(record, "destination", "updated_at_before")
+    person_id, dest, updated_at = record.subject[0], d["destination"], d["updated_at_before"]
+    _require_people(repo, record, [person_id])
+    _require_owned(repo, record, dest, person_id)
+    _unlink_autolinked(plan, repo, person_id, d.get("autolinked") or [])
+    plan.people.add(person_id)
+    plan.steps.append(lambda r: r.delete_destination(person_id, dest["type"], dest["value"]))
+    plan.steps.append(lambda r: r.touch_person(person_id, updated_at))
+
+
+def _plan_destination_remove(repo: Repository, plan: UndoPlan) -> None:
+    record, d = plan.record, plan.record.details
+    _need(record, "destination", "destination_id", "updated_at_before")
+    person_id, dest, dest_id = record.subject[0], d["destination"], d["destination_id"]
+    updated_at = d["updated_at_before"]
+    _require_people(repo, record, [person_id])
+    owner = repo.destination_owner(dest["type"], dest["value"])
+    if owner is not None:
+        raise _refuse(record, f"destination {dest['type']}:{dest['value']} now belongs to person {owner}")
+    if repo.destination_with_id(dest_id) is not None:
+        raise _refuse(record, f"destination id {dest_id} is held by another destination now")
+    plan.people.add(person_id)
+    plan.steps.append(lambda r: r.insert_destination_with_id(dest_id, person_id, dest["type"], dest["value"]))
+    plan.steps.append(lambda r: r.touch_person(person_id, updated_at))
+
+
+_PLANNERS: dict[str, Callable[[Repository, UndoPlan], None]] = {
+    "conversation.link": _plan_link,
+    "conversation.unlink": _plan_unlink,
+    "conversation.relink": _plan_relink,
+    "conversation.merge": _plan_merge,
+    "customer.update": _plan_update,
+    "customer.tag": _plan_tags,
+    "customer.untag": _plan_tags,
+    "destination.add": _plan_destination_add,
+    "destination.remove": _plan_destination_remove,
+}
+
+
+def plan_undo(repo: Repository, audit_id: int) -> UndoPlan:
+    """Every check of an undo, in the order a user would want to hear them; reads only."""
+    record = repo.audit_record(audit_id)
+    if record is None:
+        raise NotFound(f"audit record {audit_id} not found")
+    planner = _PLANNERS.get(record.action)
+    if planner is None:
+        if record.action in _NEVER:
+            raise _refuse(record, _NEVER[record.action])
+        if record.action in UNDOABLE:
+            raise _refuse(record, "this cctx cannot undo it yet")
+        raise _refuse(record, "only changes to conversations' links and merges, and to customers' profiles, "
+                              "tags, destinations and merges are undone")
+    undone_by = repo.undone_by()
+    if record.id in undone_by:
+        raise _refuse(record, f"it was undone already, by audit record {undone_by[record.id]}")
+    later = _later_changes(repo, record, undone_by)
+    if later:
+        raise _refuse(record, f"later changes touched the same rows; undo them first, newest first: "
+                              f"{', '.join(map(str, later))}")
+    plan = UndoPlan(record)
+    planner(repo, plan)
+    return plan
+
+
+def undo(repo: Repository, audit_id: int, *, now: str, actor: str, dry_run: bool) -> UndoResult:
+    """Reverse audit record ``audit_id``; --dry-run checks everything and reports, writing nothing."""
+    if dry_run:
+        return plan_undo(repo, audit_id).result(dry_run=True)
+    with repo.transaction():
+        plan = plan_undo(repo, audit_id)
+        for step in plan.steps:
+            step(repo)
+        repo.record_audit(now, actor, "undo", plan.record.subject, {"undoes": plan.record.id})
+    return plan.result(dry_run=False)
