@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from cctx import __version__
+from cctx.cli.actor import resolve_actor
 from cctx.cli.context import App, config_path, default_actor
 from cctx.cli.lazy import LazyGroup
 from cctx.errors import Busy, CctxError
@@ -71,8 +72,9 @@ def _debug(ctx: click.Context) -> bool:
               help="SQLite database file, or postgresql://user@host/dbname (env CCTX_DB).")
 @click.option("--config", "config", envvar="CCTX_CONFIG", metavar="PATH",
               help="YAML configuration (env CCTX_CONFIG; default ./cctx.yaml if present).")
-@click.option("--actor", envvar="CCTX_ACTOR", metavar="NAME",
-              help="Who is acting, for the audit log (env CCTX_ACTOR; default the login user).")
+@click.option("--actor", envvar="CCTX_ACTOR", metavar="NAME", callback=resolve_actor,
+              help="Who is acting, for the audit log: 1 to 100 printable characters "
+                   "(env CCTX_ACTOR; default the login user).")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors (env CCTX_DEBUG=1).")
 @click.version_option(__version__, prog_name="cctx")
 @click.pass_context

@@ -3,21 +3,46 @@
 from __future__ import annotations
 
 import json
+import os
+from datetime import UTC, datetime
 from typing import Any
 
+from cctx.actors import actor_problem
+from cctx.errors import Invalid
 from cctx.models import AuditRecord
 from cctx.repository.base import filtered
 from cctx.repository.engine import Connection
+from cctx.times import format_ts
+
+
+def audit_time(now: str) -> tuple[str, str | None]:
+    """(at, as_of) of a record written now: ``at`` the real clock in UTC; ``as_of`` the command's ``now``
+    when the environment fixes the clock (CCTX_NOW, for reproducible runs), else None. A fixed clock may
+    say anything, so it never stands in for the moment a change was made."""
+    return format_ts(datetime.now(UTC)), (now if os.environ.get("CCTX_NOW") else None)
 
 
 class AuditRepository:
     conn: Connection
 
-    def record_audit(self, at: str, actor: str, action: str, subject: list[Any], details: dict[str, Any]) -> None:
+    def record_audit(self, now: str, actor: str, action: str, subject: list[Any], details: dict[str, Any]) -> None:
+        """Append a record in the caller's transaction. Its ``at`` is the real clock, whatever ``now`` the
+        command ran at; when CCTX_NOW fixed that clock, ``now`` goes into the details as ``as_of``. An actor
+        that is not 1 to 100 printable characters is refused, and the transaction with it."""
+        problem = actor_problem(actor)
+        if problem is not None:
+            raise Invalid(problem)
+        at, as_of = audit_time(now)
+        if as_of is not None:
+            details = {**details, "as_of": as_of}
         self.conn.execute(
             "INSERT INTO audit (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)",
             (at, actor, action, json.dumps(subject), json.dumps(details, sort_keys=True)),
         )
+
+    def audit_actions(self) -> set[str]:
+        """The actions that have records."""
+        return {r[0] for r in self.conn.execute("SELECT DISTINCT action FROM audit")}
 
     def audit_records(
         self, action: str | None = None, since: str | None = None, limit: int | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cctx.errors import NotFound
+from cctx.errors import Invalid, NotFound, quote
 from cctx.models import AuditRecord
 from cctx.repository import Repository
 from cctx.times import normalize_ts
@@ -18,10 +18,31 @@ def _as_dict(r: AuditRecord, undone_by: dict[int, int]) -> dict[str, Any]:
     }
 
 
+# Every action cctx writes (the audit rule), the later additions included.
+ACTIONS = (
+    "import", "seed", "customer.create", "customer.update", "customer.tag", "customer.untag",
+    "customer.merge", "customer.export", "customer.erase", "destination.add", "destination.remove",
+    "conversation.link", "conversation.unlink", "conversation.merge", "conversation.relink", "history.purge",
+    "agent.add", "queue.add", "agent.grant", "agent.revoke", "hold.add", "hold.release", "undo", "db.fix",
+)
+
+
+def check_action(repo: Repository, action: str) -> None:
+    """Refuse an action that is neither one cctx writes nor one stored (by another version of cctx)."""
+    if action in ACTIONS:
+        return
+    known = set(ACTIONS) | repo.audit_actions()
+    if action not in known:
+        raise Invalid(f"unknown audit action {quote(action)}; the actions are: {', '.join(sorted(known))}")
+
+
 def list_audit(
     repo: Repository, *, action: str | None = None, since: str | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """Audit records, newest first, optionally of one action and from a moment on."""
+    """Audit records, newest first, optionally of one action and from a moment on (the real time of the
+    change: ``at``). An action that no record can have is refused, with the list of actions."""
+    if action is not None:
+        check_action(repo, action)
     since_ts = normalize_ts(since, "--since") if since else None
     undone_by = repo.undone_by()
     return [_as_dict(r, undone_by) for r in repo.audit_records(action=action, since=since_ts, limit=limit)]

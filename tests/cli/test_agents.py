@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import Cli, query, table_counts
+from tests.conftest import NOW, Cli, query, table_counts
 
 DEMO_AGENTS = [
     {"name": "ana", "queues": ["billing", "vip"]},
@@ -18,7 +18,9 @@ DEMO_AGENTS = [
 
 def audit(cli: Cli) -> list[tuple[str, str, list, dict]]:
     rows = query(cli.db, "SELECT actor, action, subject, details FROM audit WHERE action != 'import' ORDER BY id")
-    return [(actor, action, json.loads(subject), json.loads(details)) for actor, action, subject, details in rows]
+    records = [(actor, action, json.loads(subject), json.loads(details)) for actor, action, subject, details in rows]
+    assert all(details.pop("as_of") == NOW for *_, details in records)  # the fixed clock of the run
+    return records
 
 
 def agent_id(cli: Cli, name: str) -> int:

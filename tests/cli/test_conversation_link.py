@@ -27,7 +27,7 @@ def test_link_by_person_id_keeps_display_name_and_is_audited(demo_cli: Cli) -> N
     assert len(records) == 1
     assert records[0]["subject"] == [156] and records[0]["actor"] == "tester"
     assert records[0]["details"]["before"] is None and records[0]["details"]["after"] == 2
-    assert records[0]["at"] == "2026-11-25T12:00:00Z"
+    assert records[0]["details"]["as_of"] == "2026-11-25T12:00:00Z"  # `at` is the real clock
 
 
 def test_repeated_link_changes_nothing_and_writes_no_audit(demo_cli: Cli) -> None:

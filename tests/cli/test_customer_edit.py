@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli, query, table_counts, write
+from tests.conftest import NOW, Cli, query, table_counts, write
 
 SMALL = """
 people:
@@ -36,6 +36,7 @@ def small_cli(empty_cli: Cli, tmp_path: Path) -> Cli:
 def audits(db: Path, action: str | None = None) -> list[dict[str, Any]]:
     rows = query(db, "SELECT actor, action, subject, details FROM audit ORDER BY id")
     found = [{"actor": r[0], "action": r[1], "subject": json.loads(r[2]), "details": json.loads(r[3])} for r in rows]
+    assert all(a["details"].pop("as_of") == NOW for a in found)  # the fixed clock of the run
     return [a for a in found if action is None or a["action"] == action]
 
 
