@@ -8,11 +8,13 @@ from typing import Any
 import click
 
 from cctx.cli.context import App, pass_app
-from cctx.cli.options import format_option, limit_option
+from cctx.cli.options import dry_run_option, format_option, limit_option
 from cctx.models import PERSON_FIELDS
 from cctx.output import render
 from cctx.output.card import card_view, cards_view
-from cctx.services import people
+from cctx.output.profiles import duplicates_view
+from cctx.services import customer_merge as customer_merge_service
+from cctx.services import duplicates, people
 
 
 def person_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -208,3 +210,48 @@ def destination_remove(app: App, person_id: int, ref: str, fmt: str) -> None:
     settings = people.card_settings(app.config, app.now_dt)
     card = people.remove_destination(app.repo, person_id, ref, settings, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
+
+
+@customer.command("merge")
+@click.argument("target", type=int)
+@click.argument("sources", type=int, nargs=-1, required=True, metavar="SOURCE...")
+@dry_run_option
+@format_option
+@pass_app
+def customer_merge(app: App, target: int, sources: tuple[int, ...], dry_run: bool, fmt: str) -> None:
+    """Merge people SOURCES into person TARGET: one customer, one profile.
+
+    Destinations and linked conversations move to TARGET, tags are united, attributes and empty
+    fields are taken from the sources (TARGET's own values win, then the first source given).
+    Stored "talking with" names do not change. The sources are removed; their ids keep working and
+    name TARGET from now on.
+
+    \b
+    Example:
+        cctx customer merge 7 12 15 --dry-run
+        cctx customer merge 7 12 15
+    """
+    result = customer_merge_service.merge_people(
+        app.repo, target, sources, now=app.now, actor=app.actor, dry_run=dry_run
+    )
+    render(result, fmt)
+
+
+@customer.command("duplicates")
+@limit_option
+@format_option
+@pass_app
+def customer_duplicates(app: App, limit: int | None, fmt: str) -> None:
+    """List groups of people who are likely one customer, with the reasons. Changes nothing.
+
+    Reasons: same_name (first and last name equal ignoring case, accents and spaces, and no
+    conflicting gender, city or country), same_attribute:KEY (configured in
+    duplicates.match_attributes), same_phone (phone numbers libphonenumber reads as one number).
+
+    \b
+    Example:
+        cctx customer duplicates --limit 20
+        cctx customer merge 7 12    # then bring a group together
+    """
+    groups = duplicates.find_duplicates(app.repo, app.config.duplicate_attributes, limit=limit)
+    render(groups, fmt, table=duplicates_view, empty="No likely duplicates", columns=("people", "reasons", "names"))

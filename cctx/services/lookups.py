@@ -6,8 +6,30 @@ One place decides what "not found" means for them.
 from __future__ import annotations
 
 from cctx.errors import NotFound
+from cctx.notices import note
 from cctx.refs import DestinationRef, PersonRef, parse_ref
 from cctx.repository import Repository
+
+
+def current_person_id(repo: Repository, person_id: int) -> int | None:
+    """The person an id names now: itself while it exists; for a merged-away person the one it was
+    merged into (through a chain of merges, the last), with ``Note: person 12 was merged into 7`` on
+    stderr; None when there is no such person."""
+    if repo.existing_person_ids([person_id]):
+        return person_id
+    chain = repo.merge_chain(person_id)
+    if not chain or not repo.existing_person_ids([chain[-1]]):
+        return None
+    note(f"person {person_id} was merged into {chain[-1]}")
+    return chain[-1]
+
+
+def person_id_of(repo: Repository, person_id: int) -> int:
+    """The person an id names now (see ``current_person_id``); not found is an error."""
+    current = current_person_id(repo, person_id)
+    if current is None:
+        raise NotFound(f"customer {person_id} not found")
+    return current
 
 
 def customer_of(repo: Repository, ref_text: str) -> int | DestinationRef:
@@ -15,9 +37,7 @@ def customer_of(repo: Repository, ref_text: str) -> int | DestinationRef:
     destination nobody owns: an unknown customer."""
     ref = parse_ref(ref_text)
     if isinstance(ref, PersonRef):
-        if not repo.existing_person_ids([ref.person_id]):
-            raise NotFound(f"customer {ref.person_id} not found")
-        return ref.person_id
+        return person_id_of(repo, ref.person_id)
     owner = repo.destination_owner(ref.type, ref.value)
     return ref if owner is None else owner
 

@@ -13,7 +13,7 @@ from cctx.errors import Conflict, Invalid, NotFound
 from cctx.models import PERSON_FIELDS, Conversation, Person
 from cctx.refs import DestinationRef, parse_destination, search_text
 from cctx.repository import Repository
-from cctx.services.lookups import customer_of
+from cctx.services.lookups import customer_of, person_id_of
 from cctx.services.names import display_name, full_name
 from cctx.services.retention import Horizons, horizons
 
@@ -308,6 +308,7 @@ def update(
     tags = _clean_tags(edit.tags)
     refs = _clean_destinations(edit.destinations)
     with repo.transaction():
+        person_id = person_id_of(repo, person_id)  # a merged-away id names the person it was merged into
         person = _require_person(repo, person_id)
         profile_before = {
             "fields": _person_fields(person), "attributes": person.attributes,
@@ -343,6 +344,7 @@ def change_tags(
     """Tag or untag; a tag already present (or already absent) changes nothing and is not an error."""
     wanted = _clean_tags(tags)
     with repo.transaction():
+        person_id = person_id_of(repo, person_id)  # a merged-away id names the person it was merged into
         person = _require_person(repo, person_id)
         if add:
             changed = sorted(t for t in wanted if t not in person.tags)
@@ -367,6 +369,7 @@ def add_destination(
     """Give a person a destination and link its unlinked conversations (rule 1). Already theirs: no-op."""
     ref = parse_destination(ref_text)
     with repo.transaction():
+        person_id = person_id_of(repo, person_id)  # a merged-away id names the person it was merged into
         person = _require_person(repo, person_id)
         updated_at_before = repo.person_updated_at(person_id)
         added, linked = _add_destinations(repo, person_id, [ref])
@@ -385,6 +388,7 @@ def remove_destination(
     anyone: no-op; held by someone else: refused."""
     ref = parse_destination(ref_text)
     with repo.transaction():
+        person_id = person_id_of(repo, person_id)  # a merged-away id names the person it was merged into
         person = _require_person(repo, person_id)
         owner = repo.destination_owner(ref.type, ref.value)
         if owner is not None and owner != person_id:
