@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := demo.db
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test stress lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not stress"
+
+stress: $(STAMP)
+	$(BIN)/python -m pytest -m stress tests/cli/test_hostile_inputs.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
