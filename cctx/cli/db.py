@@ -22,13 +22,19 @@ def db() -> None:
 def db_init(app: App, fmt: str) -> None:
     """Create the database, or upgrade its schema; safe to run again.
 
-    The file is created with mode 0600: it holds personal data.
+    The file is created with mode 0600: it holds personal data. On an existing file, db init also
+    makes the file (and its -wal and -shm) private again if others could read it, and puts it back in
+    WAL mode; it says so on stderr.
 
     \b
     Example:
         cctx --db /var/lib/cctx/cctx.db db init
     """
     result = database.init_schema(app.create_repo())
+    for fixed in result["files_tightened"]:
+        message(f"Made {fixed['file']} private: mode {fixed['mode_before']} -> 0600 (it holds personal data).")
+    if result["wal_restored_from"]:
+        message(f"Restored WAL journal mode (the file was in {result['wal_restored_from']} mode).")
     if fmt == "table":
         message(f"Database {result['database']} is at schema version {result['schema_version']}.")
     else:

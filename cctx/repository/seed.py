@@ -8,13 +8,13 @@ same counts in closed form, so the stored counters agree with the items without 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from cctx.repository.base import placeholders
 from cctx.repository.engine import Connection
+from cctx.repository.locks import truncate_wal
 
 # Tables whose secondary indexes are dropped before the load and recreated after it.
 LOADED_TABLES = ("people", "destinations", "tags", "conversations", "participants", "items")
@@ -109,16 +109,12 @@ class SeedRepository:
     def bulk_load(self) -> Iterator[None]:
         """One transaction tuned for loading a fresh file; the connection's settings come back after.
 
-        A fresh file has almost no pages to save, so a rollback journal costs next to nothing, while WAL
-        would write every page twice; the journal goes back to WAL when the load ends either way. With
-        synchronous NORMAL the commit syncs the file once.
+        The journal stays WAL: a journal mode is written into the file, so a seed killed while it had
+        switched to another one left the file in that mode for every later command. Only connection
+        settings change here, and they end with the connection. After the commit, the WAL (as large as
+        what was loaded) is copied into the file and truncated.
         """
         conn = self.conn
-        journal = "wal"
-        try:
-            journal = conn.execute("PRAGMA journal_mode = TRUNCATE").fetchone()[0]
-        except sqlite3.OperationalError:  # another connection holds the file: stay in WAL
-            pass
         conn.execute("PRAGMA cache_size = -262144")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA threads = 2")
@@ -130,11 +126,10 @@ class SeedRepository:
             conn.execute("DROP TABLE IF EXISTS temp.seed_plan")
             conn.execute("DROP TABLE IF EXISTS temp.seed_series")
             conn.execute("DROP TABLE IF EXISTS temp.seed_phrases")
-            if journal != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA cache_size = -2000")
             conn.execute("PRAGMA temp_store = DEFAULT")
+        truncate_wal(conn)
 
     def drop_secondary_indexes(self) -> list[str]:
         """Drop the secondary indexes of the loaded tables; return their CREATE statements, in order."""
