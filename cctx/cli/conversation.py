@@ -6,7 +6,7 @@ import click
 
 from cctx.channels import ALL_STATUSES, ITEM_KINDS
 from cctx.cli.context import App, pass_app
-from cctx.cli.options import as_agent_option, channel_option, dry_run_option, format_option, limit_option
+from cctx.cli.options import ID, as_agent_option, channel_option, dry_run_option, format_option, limit_option
 from cctx.cli.progress import progress_bar
 from cctx.output import render
 from cctx.services import conversations, merge, relink
@@ -52,7 +52,7 @@ def conversation_list(app: App, unlinked: bool, contact: str | None, channels: t
 
 
 @conversation.command("show")
-@click.argument("conversation_id", metavar="ID", type=int)
+@click.argument("conversation_id", metavar="ID", type=ID)
 @as_agent_option
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(ITEM_KINDS),
               help="Only items of this kind; repeat for several.")
@@ -77,7 +77,7 @@ def conversation_show(app: App, conversation_id: int, as_agent: str | None, kind
 
 
 @conversation.command("link")
-@click.argument("conversation_id", metavar="ID", type=int)
+@click.argument("conversation_id", metavar="ID", type=ID)
 @click.argument("ref", metavar="REF")
 @click.option("--add-destination", is_flag=True,
               help="Also add the conversation's contact to the person (refused if someone else owns it).")
@@ -98,7 +98,7 @@ def conversation_link(app: App, conversation_id: int, ref: str, add_destination:
 
 
 @conversation.command("unlink")
-@click.argument("conversation_id", metavar="ID", type=int)
+@click.argument("conversation_id", metavar="ID", type=ID)
 @format_option
 @pass_app
 def conversation_unlink(app: App, conversation_id: int, fmt: str) -> None:
@@ -116,8 +116,8 @@ def conversation_unlink(app: App, conversation_id: int, fmt: str) -> None:
 
 
 @conversation.command("merge")
-@click.argument("target", type=int)
-@click.argument("sources", type=int, nargs=-1, required=True)
+@click.argument("target", type=ID)
+@click.argument("sources", type=ID, nargs=-1, required=True)
 @dry_run_option
 @format_option
 @pass_app

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from cctx.cli.context import App, pass_app
-from cctx.cli.options import dry_run_option, format_option, limit_option
+from cctx.cli.options import ID, dry_run_option, format_option, limit_option
 from cctx.models import PERSON_FIELDS
 from cctx.output import render
 from cctx.output.card import card_view, cards_view
@@ -54,7 +54,7 @@ def customer() -> None:
 
 @customer.command("show")
 @click.argument("ref", required=False)
-@click.option("--conversation", "conversation_id", type=int, metavar="ID",
+@click.option("--conversation", "conversation_id", type=ID, metavar="ID",
               help="The card of this conversation's customer; refreshes its \"talking with\" name.")
 @format_option
 @pass_app
@@ -116,7 +116,7 @@ def customer_create(app: App, fmt: str, **options: Any) -> None:
 
 
 @customer.command("update")
-@click.argument("person_id", type=int, metavar="ID")
+@click.argument("person_id", type=ID, metavar="ID")
 @person_options
 @click.option("--unset", "unset", multiple=True, metavar="KEY",
               help="Clear a field or remove a custom attribute; repeatable.")
@@ -139,7 +139,7 @@ def customer_update(app: App, person_id: int, unset: tuple[str, ...], fmt: str, 
 
 
 @customer.command("tag")
-@click.argument("person_id", type=int, metavar="ID")
+@click.argument("person_id", type=ID, metavar="ID")
 @click.argument("tags", nargs=-1, required=True, metavar="TAG...")
 @format_option
 @pass_app
@@ -156,7 +156,7 @@ def customer_tag(app: App, person_id: int, tags: tuple[str, ...], fmt: str) -> N
 
 
 @customer.command("untag")
-@click.argument("person_id", type=int, metavar="ID")
+@click.argument("person_id", type=ID, metavar="ID")
 @click.argument("tags", nargs=-1, required=True, metavar="TAG...")
 @format_option
 @pass_app
@@ -178,7 +178,7 @@ def destination() -> None:
 
 
 @destination.command("add")
-@click.argument("person_id", type=int, metavar="ID")
+@click.argument("person_id", type=ID, metavar="ID")
 @click.argument("ref", metavar="REF")
 @format_option
 @pass_app
@@ -196,7 +196,7 @@ def destination_add(app: App, person_id: int, ref: str, fmt: str) -> None:
 
 
 @destination.command("remove")
-@click.argument("person_id", type=int, metavar="ID")
+@click.argument("person_id", type=ID, metavar="ID")
 @click.argument("ref", metavar="REF")
 @format_option
 @pass_app
@@ -213,8 +213,8 @@ def destination_remove(app: App, person_id: int, ref: str, fmt: str) -> None:
 
 
 @customer.command("merge")
-@click.argument("target", type=int)
-@click.argument("sources", type=int, nargs=-1, required=True, metavar="SOURCE...")
+@click.argument("target", type=ID)
+@click.argument("sources", type=ID, nargs=-1, required=True, metavar="SOURCE...")
 @dry_run_option
 @format_option
 @pass_app

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -102,7 +103,50 @@ class Engine:
             f"database {self.display_name} has schema {version}; upgrade it with: cctx --db {self.display_name} db init"
         )
 
+    # Locks and the space deleted rows leave behind.
+    def purge_lock(self, conn: Connection) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def clear_wal(self, conn: Connection) -> bool:
+        """Deleted content out of the engine's write-ahead log, where cctx controls it; False when readers
+        kept that from completing."""
+        return True
+
+    def manual_checkpoints(self, conn: Connection) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def checkpoint(self, conn: Connection) -> None:
+        return None
+
+    reclaims_space = False  # whether `history purge --vacuum` can give pages back
+
+    def free_pages(self, conn: Connection) -> int:
+        return 0
+
+    def reclaim_pages(self, conn: Connection, pages: int) -> None:
+        return None
+
+    # Bulk loads.
+    def bulk_load_settings(self, conn: Connection) -> AbstractContextManager[None]:
+        """Connection settings for loading a fresh database, restored after."""
+        return nullcontext()
+
+    def analyze(self, conn: Connection, tables: Sequence[str]) -> None:
+        """Refresh the planner's statistics of ``tables`` after a bulk load."""
+
+    def secondary_indexes(self, conn: Connection, tables: Sequence[str]) -> list[tuple[str, str]]:
+        """(name, CREATE statement) of the indexes of ``tables`` that no constraint owns, in order."""
+        raise NotImplementedError
+
     # SQL fragments where the engines differ.
+    def epoch_text(self, expr: str) -> str:
+        """The integer epoch seconds ``expr`` as ISO-8601 UTC text ending in Z (NULL stays NULL)."""
+        raise NotImplementedError
+
+    def zero_padded(self, expr: str, width: int) -> str:
+        """The integer ``expr`` as text of ``width`` digits, zero-padded."""
+        raise NotImplementedError
+
     def casefold(self, expr: str) -> str:
         """``expr`` folded for case-insensitive matching beyond ASCII."""
         return f"lower({expr})"
@@ -179,6 +223,34 @@ class SqliteEngine(Engine):
         page_count = conn.execute("PRAGMA page_count").fetchone()[0]
         return int(page_size) * int(page_count)
 
+    @contextmanager
+    def bulk_load_settings(self, conn: Connection) -> Iterator[None]:
+        conn.execute("PRAGMA cache_size = -262144")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA threads = 2")
+        conn.execute("PRAGMA foreign_keys = OFF")  # rows are consistent by construction; tests check it
+        try:
+            yield
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA cache_size = -2000")
+            conn.execute("PRAGMA temp_store = DEFAULT")
+
+    def secondary_indexes(self, conn: Connection, tables: Sequence[str]) -> list[tuple[str, str]]:
+        marks = ",".join("?" * len(tables))
+        rows = conn.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks}) ORDER BY rowid",
+            list(tables),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def epoch_text(self, expr: str) -> str:
+        return f"strftime('%Y-%m-%dT%H:%M:%SZ', {expr}, 'unixepoch')"
+
+    def zero_padded(self, expr: str, width: int) -> str:
+        return f"printf('%0{int(width)}d', {expr})"
+
     def casefold(self, expr: str) -> str:
         return f"cctx_fold({expr})"  # SQLite's lower() only folds A-Z
 
@@ -194,6 +266,37 @@ class SqliteEngine(Engine):
 
     def begin_read(self, conn: Connection) -> None:
         conn.execute("BEGIN DEFERRED")
+
+    def purge_lock(self, conn: Connection) -> AbstractContextManager[None]:
+        from cctx.repository import locks
+
+        return locks.purge_lock(self._path)
+
+    def clear_wal(self, conn: Connection) -> bool:
+        from cctx.repository import locks
+
+        return locks.truncate_wal(conn)
+
+    @contextmanager
+    def manual_checkpoints(self, conn: Connection) -> Iterator[None]:
+        previous = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA wal_autocheckpoint = {previous}")
+
+    def checkpoint(self, conn: Connection) -> None:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    reclaims_space = True
+
+    def free_pages(self, conn: Connection) -> int:
+        return int(conn.execute("PRAGMA freelist_count").fetchone()[0])
+
+    def reclaim_pages(self, conn: Connection, pages: int) -> None:
+        # Stepped to its end: one step of the pragma frees a single page.
+        conn.execute(f"PRAGMA incremental_vacuum({int(pages)})").fetchall()
 
     def indexed_by(self, index: str) -> str:
         return f"INDEXED BY {index}"

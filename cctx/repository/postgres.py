@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -251,6 +252,36 @@ class PostgresEngine(Engine):
 
     def begin_read(self, conn: Connection) -> None:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+    @contextmanager
+    def purge_lock(self, conn: Connection) -> Iterator[None]:
+        got = conn.execute("SELECT pg_try_advisory_lock(?)", (PURGE_LOCK_KEY,)).fetchone()[0]
+        if not got:
+            raise Busy(f"another purge is running on {self.display_name}; try again when it has finished")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.rollback()
+            conn.execute("SELECT pg_advisory_unlock(?)", (PURGE_LOCK_KEY,))
+
+    def analyze(self, conn: Connection, tables: Sequence[str]) -> None:
+        conn.execute(f"ANALYZE {', '.join(tables)}")
+
+    def secondary_indexes(self, conn: Connection, tables: Sequence[str]) -> list[tuple[str, str]]:
+        rows = conn.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
+            f"AND i.tablename IN ({','.join('?' * len(tables))}) AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY i.indexname",
+            list(tables),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def epoch_text(self, expr: str) -> str:
+        return f"to_char(to_timestamp({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+    def zero_padded(self, expr: str, width: int) -> str:
+        return f"lpad(({expr})::text, {int(width)}, '0')"
 
     def json_int_list(self) -> str:
         return "(SELECT value::bigint FROM jsonb_array_elements_text(CAST(? AS jsonb)) AS j(value))"

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from cctx.models import PurgeCandidate
-from cctx.repository import locks
 from cctx.repository.engine import Connection, Engine
 from cctx.repository.holds import kept_by_holds, not_held
 
@@ -107,40 +106,31 @@ class RetentionRepository:
             self.conn.rollback()
 
     def purge_lock(self) -> AbstractContextManager[None]:
-        """One purge at a time per database (exit 3 for the second): SQLite locks the database file itself,
-        whatever path or symlink names it (locks.py)."""
-        return locks.purge_lock(self.path)
+        """One purge at a time per database (exit 3 for the second): on SQLite a lock on the database file
+        itself, whatever path or symlink names it; on PostgreSQL an advisory lock."""
+        return self.engine.purge_lock(self.conn)
 
     def clear_wal(self) -> bool:
-        """After deleting (a purge, an erasure): the WAL copied into the database file and truncated, so
-        deleted content does not survive in ``-wal``. False when readers kept it from completing within
-        the busy timeout."""
-        return locks.truncate_wal(self.conn)
+        """After deleting (a purge, an erasure): deleted content must not survive in a write-ahead log the
+        engine keeps beside the database. False when readers kept it from completing within the busy timeout."""
+        return self.engine.clear_wal(self.conn)
 
-    @contextmanager
-    def manual_checkpoints(self) -> Iterator[None]:
+    def manual_checkpoints(self) -> AbstractContextManager[None]:
         """Checkpoint only when ``checkpoint()`` is called, not inside each COMMIT, for this connection."""
-        previous = int(self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
-        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
-        try:
-            yield
-        finally:
-            self.conn.execute(f"PRAGMA wal_autocheckpoint = {previous}")
+        return self.engine.manual_checkpoints(self.conn)
 
     def checkpoint(self) -> None:
-        """Copy the WAL back into the database file without taking the write lock (PASSIVE): other
-        writers may commit meanwhile. The next write transaction then starts the WAL from its beginning."""
-        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        """Between purge batches: let the engine's log start from its beginning again (SQLite's PASSIVE
+        checkpoint, which other writers do not wait for)."""
+        self.engine.checkpoint(self.conn)
 
     def incremental_vacuum_enabled(self) -> bool:
-        return int(self.conn.execute("PRAGMA auto_vacuum").fetchone()[0]) == 2
+        return self.engine.reclaims_space
 
     def free_pages(self) -> int:
-        return int(self.conn.execute("PRAGMA freelist_count").fetchone()[0])
+        return self.engine.free_pages(self.conn)
 
     def incremental_vacuum_step(self, pages: int) -> None:
-        """Give up to ``pages`` free pages back to the file system, in one short write transaction.
-
-        The pragma is stepped to its end (one step of it frees a single page)."""
+        """Give up to ``pages`` free pages back to the file system, in one short write transaction."""
         with self.transaction():
-            self.conn.execute(f"PRAGMA incremental_vacuum({int(pages)})").fetchall()
+            self.engine.reclaim_pages(self.conn, pages)

@@ -2,7 +2,7 @@
 
 The service plans people and conversations in Python and hands them over as rows; the items (tens of
 millions) are generated here, inside SQLite, from each conversation's plan row by ``INSERT ... SELECT``
-over a number series. The item layout is fixed (see ``ITEMS_SQL``) and ``seed_item_counts`` gives the
+over a number series. The item layout is fixed (see ``items_sql``) and ``seed_item_counts`` gives the
 same counts in closed form, so the stored counters agree with the items without a second pass.
 """
 
@@ -12,13 +12,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from cctx.repository.base import placeholders
-from cctx.repository.engine import Connection
-from cctx.repository.locks import truncate_wal
+from cctx.repository.engine import Connection, Engine
 
 # Tables whose secondary indexes are dropped before the load and recreated after it.
 LOADED_TABLES = ("people", "destinations", "tags", "conversations", "participants", "items")
-TS = "'%Y-%m-%dT%H:%M:%SZ'"
 
 # Kind codes of a plan row.
 MESSAGING_KIND, CALL_KIND = 0, 1
@@ -33,11 +30,11 @@ PLAN_COLUMNS = (
 
 _PLAN_TABLE = """
 CREATE TEMP TABLE seed_plan (
-    cid INTEGER PRIMARY KEY, channel TEXT, contact_type TEXT, contact TEXT, person_id INTEGER,
-    unlinked INTEGER, queue_id INTEGER, status TEXT, display_name TEXT, t0 INTEGER, closed INTEGER,
-    messages INTEGER, notes INTEGER, call_events INTEGER, last INTEGER, n INTEGER, step INTEGER,
-    call INTEGER, m INTEGER, o INTEGER, rec INTEGER, a_id INTEGER, a_name TEXT, b_id INTEGER, b_name TEXT,
-    merged_into INTEGER, merged INTEGER
+    cid BIGINT PRIMARY KEY, channel TEXT, contact_type TEXT, contact TEXT, person_id BIGINT,
+    unlinked BIGINT, queue_id BIGINT, status TEXT, display_name TEXT, t0 BIGINT, closed BIGINT,
+    messages BIGINT, notes BIGINT, call_events BIGINT, last BIGINT, n BIGINT, step BIGINT,
+    call BIGINT, m BIGINT, o BIGINT, rec BIGINT, a_id BIGINT, a_name TEXT, b_id BIGINT, b_name TEXT,
+    merged_into BIGINT, merged BIGINT
 )"""
 
 # Item k (0-based) of conversation p, for k < p.n:
@@ -48,17 +45,21 @@ CREATE TEMP TABLE seed_plan (
 _AT = "p.t0 + s.k * p.step + (p.cid * 7919 + s.k * 104729) % p.step"
 _EVENT = (
     "CASE WHEN s.k = 0 THEN 'started' WHEN s.k = p.n - 1 THEN 'ended' WHEN s.k = 1 THEN 'answered' "
-    "WHEN s.k = 2 AND p.rec THEN 'recording' END"
+    "WHEN s.k = 2 AND p.rec = 1 THEN 'recording' END"
 )
 _NOTE = "(s.k > 0 AND (s.k + p.o) % p.m = 0)"
 _AGENT = "CASE WHEN p.b_name IS NOT NULL AND (s.k / 2) % 2 = 1 THEN p.b_name ELSE p.a_name END"
 _PHRASE = f"(p.cid * 31 + s.k * 17) % {PHRASES}"
-ITEMS_SQL = f"""
+
+
+def items_sql(engine: Engine) -> str:
+    """The INSERT ... SELECT that generates the items of the planned conversations between two ids."""
+    return f"""
 INSERT INTO items (conversation_id, at, kind, author, text, event, recording)
-SELECT cid, strftime({TS}, at, 'unixepoch'), kind, author,
+SELECT cid, {engine.epoch_text("at")}, kind, author,
        CASE kind WHEN 'call_event' THEN NULL
-                 ELSE (SELECT text FROM temp.seed_phrases WHERE id = phrase) END,
-       event, CASE event WHEN 'recording' THEN printf('rec-%08d.wav', cid) END
+                 ELSE (SELECT text FROM seed_phrases WHERE id = phrase) END,
+       event, CASE event WHEN 'recording' THEN 'rec-' || {engine.zero_padded("cid", 8)} || '.wav' END
 FROM (
     SELECT p.cid AS cid, s.k AS k, {_AT} AS at,
            CASE WHEN p.call = {CALL_KIND} AND {_EVENT} IS NOT NULL THEN 'call_event'
@@ -69,19 +70,19 @@ FROM (
            CASE WHEN p.call = {CALL_KIND} THEN {_EVENT} END AS event,
            CASE WHEN p.call = {CALL_KIND} THEN 2 * {PHRASES}
                 WHEN {_NOTE} THEN 2 * {PHRASES} WHEN s.k % 2 = 1 THEN {PHRASES} ELSE 0 END + {_PHRASE} AS phrase
-    FROM temp.seed_plan p JOIN temp.seed_series s ON s.k < p.n
+    FROM seed_plan p JOIN seed_series s ON s.k < p.n
     WHERE p.cid BETWEEN ? AND ?
-)
+) AS planned
 ORDER BY cid, k"""
 
 
 def seed_item_at(cid: int, t0: int, step: int, k: int) -> int:
-    """Epoch second of item ``k``, as ``ITEMS_SQL`` computes it."""
+    """Epoch second of item ``k``, as ``items_sql`` computes it."""
     return t0 + k * step + (cid * 7919 + k * 104729) % step
 
 
 def seed_item_counts(call: bool, n: int, m: int, o: int, rec: bool) -> tuple[int, int, int]:
-    """(messages, notes, call_events) of a conversation of ``n`` items, as ``ITEMS_SQL`` lays them out."""
+    """(messages, notes, call_events) of a conversation of ``n`` items, as ``items_sql`` lays them out."""
     if call:
         events = min(n, 3) + (1 if rec and n >= 4 else 0)
         return 0, n - events, events
@@ -93,6 +94,7 @@ def seed_item_counts(call: bool, n: int, m: int, o: int, rec: bool) -> tuple[int
 
 class SeedRepository:
     conn: Connection
+    engine: Engine
 
     if TYPE_CHECKING:
 
@@ -107,94 +109,79 @@ class SeedRepository:
 
     @contextmanager
     def bulk_load(self) -> Iterator[None]:
-        """One transaction tuned for loading a fresh file; the connection's settings come back after.
+        """One transaction tuned for loading a fresh database; the connection's settings come back after.
 
-        The journal stays WAL: a journal mode is written into the file, so a seed killed while it had
-        switched to another one left the file in that mode for every later command. Only connection
-        settings change here, and they end with the connection. After the commit, the WAL (as large as
-        what was loaded) is copied into the file and truncated.
+        Only connection settings change (on SQLite the journal stays WAL: a journal mode is written into
+        the file, so a killed seed that had switched it would leave it for every later command). After
+        the commit, the engine clears its log (SQLite: the WAL, as large as what was loaded).
         """
-        conn = self.conn
-        conn.execute("PRAGMA cache_size = -262144")
-        conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA threads = 2")
-        conn.execute("PRAGMA foreign_keys = OFF")  # rows are consistent by construction; tests check it
-        try:
-            with self.transaction():
-                yield
-        finally:
-            conn.execute("DROP TABLE IF EXISTS temp.seed_plan")
-            conn.execute("DROP TABLE IF EXISTS temp.seed_series")
-            conn.execute("DROP TABLE IF EXISTS temp.seed_phrases")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA cache_size = -2000")
-            conn.execute("PRAGMA temp_store = DEFAULT")
-        truncate_wal(conn)
+        with self.engine.bulk_load_settings(self.conn):
+            try:
+                with self.transaction():
+                    yield
+            finally:
+                for table in ("seed_plan", "seed_series", "seed_phrases"):
+                    self.conn.execute(f"DROP TABLE IF EXISTS {table}")
+        self.engine.clear_wal(self.conn)
+        self.engine.analyze(self.conn, LOADED_TABLES)
 
     def drop_secondary_indexes(self) -> list[str]:
         """Drop the secondary indexes of the loaded tables; return their CREATE statements, in order."""
-        marks = placeholders(LOADED_TABLES)
-        rows = self.conn.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            f"AND tbl_name IN ({marks}) ORDER BY rowid",
-            LOADED_TABLES,
-        ).fetchall()
-        for name, _ in rows:
+        indexes = self.engine.secondary_indexes(self.conn, LOADED_TABLES)
+        for name, _ in indexes:
             self.conn.execute(f'DROP INDEX "{name}"')
-        return [sql for _, sql in rows]
+        return [sql for _, sql in indexes]
 
     def create_indexes(self, statements: Iterable[str]) -> None:
-        """Re-run CREATE INDEX statements read from sqlite_master by ``drop_secondary_indexes``."""
+        """Re-run CREATE INDEX statements read by ``drop_secondary_indexes``."""
         for sql in statements:
             self.conn.execute(sql)
 
     def insert_seed_people(self, rows: Iterable[Sequence[Any]]) -> None:
         """Rows of (id, first_name, last_name, gender, city, country, attributes, created_at, updated_at)."""
-        self.conn.executemany(
-            "INSERT INTO people (id, first_name, last_name, gender, city, country, attributes, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        columns = ("id", "first_name", "last_name", "gender", "city", "country", "attributes", "created_at",
+                   "updated_at")
+        self.engine.bulk_insert(self.conn, "people", columns, rows)
 
     def insert_seed_destinations(self, rows: Iterable[Sequence[Any]]) -> None:
         """Rows of (person_id, type, value), in order of addition."""
-        self.conn.executemany("INSERT INTO destinations (person_id, type, value) VALUES (?, ?, ?)", rows)
+        self.engine.bulk_insert(self.conn, "destinations", ("person_id", "type", "value"), rows)
 
     def insert_seed_tags(self, rows: Iterable[Sequence[Any]]) -> None:
         """Rows of (person_id, tag)."""
-        self.conn.executemany("INSERT INTO tags (person_id, tag) VALUES (?, ?)", rows)
+        self.engine.bulk_insert(self.conn, "tags", ("person_id", "tag"), rows)
 
     def insert_seed_plan(self, rows: Iterable[Sequence[Any]], phrases: Sequence[str]) -> None:
         """The conversation plan (rows in PLAN_COLUMNS order) and the phrases item texts come from."""
         self.conn.execute(_PLAN_TABLE)
-        marks = placeholders(PLAN_COLUMNS)
-        self.conn.executemany(f"INSERT INTO temp.seed_plan VALUES ({marks})", rows)
-        self.conn.execute("CREATE TEMP TABLE seed_phrases (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
-        self.conn.executemany("INSERT INTO temp.seed_phrases VALUES (?, ?)", enumerate(phrases))
-        self.conn.execute("CREATE TEMP TABLE seed_series (k INTEGER PRIMARY KEY)")
+        self.engine.bulk_insert(self.conn, "seed_plan", PLAN_COLUMNS, rows)
+        self.conn.execute("CREATE TEMP TABLE seed_phrases (id BIGINT PRIMARY KEY, text TEXT NOT NULL)")
+        self.engine.bulk_insert(self.conn, "seed_phrases", ("id", "text"), enumerate(phrases))
+        self.conn.execute("CREATE TEMP TABLE seed_series (k BIGINT PRIMARY KEY)")
         self.conn.execute(
-            "INSERT INTO temp.seed_series WITH RECURSIVE r(k) AS "
-            "(SELECT 0 UNION ALL SELECT k + 1 FROM r WHERE k + 1 < (SELECT max(n) FROM temp.seed_plan)) "
+            "INSERT INTO seed_series WITH RECURSIVE r(k) AS "
+            "(SELECT 0 UNION ALL SELECT k + 1 FROM r WHERE k + 1 < (SELECT max(n) FROM seed_plan)) "
             "SELECT k FROM r"
         )
+        self.engine.analyze(self.conn, ("seed_plan", "seed_series"))
 
     def insert_seed_conversations(self) -> int:
         """Conversations and their listed agents from the plan; return how many."""
+        ts = self.engine.epoch_text
         cur = self.conn.execute(
             "INSERT INTO conversations (id, channel, contact_type, contact, person_id, unlinked_explicitly, "
             "queue_id, status, display_name, created_at, closed_at, messages, notes, call_events, "
             "last_activity_at, merged_into, merged_at) SELECT cid, channel, contact_type, contact, person_id, "
-            f"unlinked, queue_id, status, display_name, strftime({TS}, t0, 'unixepoch'), "
-            f"strftime({TS}, closed, 'unixepoch'), messages, notes, call_events, strftime({TS}, last, 'unixepoch'), "
-            f"merged_into, strftime({TS}, merged, 'unixepoch') FROM temp.seed_plan ORDER BY cid"
+            f"unlinked, queue_id, status, display_name, {ts('t0')}, {ts('closed')}, messages, notes, call_events, "
+            f"{ts('last')}, merged_into, {ts('merged')} FROM seed_plan ORDER BY cid"
         )
         self.conn.execute(
             "INSERT INTO participants (conversation_id, agent_id) "
-            "SELECT cid, a_id FROM temp.seed_plan UNION ALL "
-            "SELECT cid, b_id FROM temp.seed_plan WHERE b_id IS NOT NULL ORDER BY 1, 2"
+            "SELECT cid, a_id FROM seed_plan UNION ALL "
+            "SELECT cid, b_id FROM seed_plan WHERE b_id IS NOT NULL ORDER BY 1, 2"
         )
         return cur.rowcount
 
     def insert_seed_items(self, first_cid: int, last_cid: int) -> int:
         """Generate the items of the planned conversations ``first_cid..last_cid``; return how many."""
-        return self.conn.execute(ITEMS_SQL, (first_cid, last_cid)).rowcount
+        return self.conn.execute(items_sql(self.engine), (first_cid, last_cid)).rowcount
