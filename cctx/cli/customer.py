@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import ID, dry_run_option, format_option, limit_option
+from cctx.errors import Invalid
 from cctx.models import PERSON_FIELDS
-from cctx.output import render
+from cctx.output import message, render
 from cctx.output.card import card_view, cards_view
 from cctx.output.profiles import duplicates_view
 from cctx.services import customer_merge as customer_merge_service
@@ -255,3 +258,79 @@ def customer_duplicates(app: App, limit: int | None, fmt: str) -> None:
     """
     groups = duplicates.find_duplicates(app.repo, app.config.duplicate_attributes, limit=limit)
     render(groups, fmt, table=duplicates_view, empty="No likely duplicates", columns=("people", "reasons", "names"))
+
+
+@customer.command("export")
+@click.argument("ref", metavar="REF")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write to FILE (created readable by you only) instead of stdout.")
+@format_option
+@pass_app
+def customer_export(app: App, ref: str, output: Path | None, fmt: str) -> None:
+    """Export everything stored about customer REF as one JSON document (whatever --format says).
+
+    The card with every attribute, destinations, tags, linked conversations (expired ones not yet
+    purged too) with agents, queue and items, unlinked conversations with one of the customer's
+    destinations as contact, and the audit records about them. REF may be a contact nobody owns.
+
+    \b
+    Example:
+        cctx customer export +385911234567 --output maja.json
+        cctx customer export email:ana@example.com | jq .conversations[].id
+    """
+    from cctx.output.export import private_output, write_document
+    from cctx.services import privacy
+
+    settings = people.card_settings(app.config, app.now_dt)
+    with private_output(output) as out:
+        counts = privacy.export_customer(
+            app.repo, ref, settings=settings, retention=app.config.retention, now=app.now_dt, actor=app.actor,
+            write=lambda parts: write_document(parts, out),
+        )
+    if output is not None:
+        message(f"Exported {counts.conversations} conversations, {counts.unlinked_conversations} unlinked, "
+                f"{counts.items} items and {counts.audit} audit records to {output}.")
+
+
+def _confirm_erasure(yes: bool) -> Callable[[dict[str, Any]], bool]:
+    """--yes, else a question on a terminal; off a terminal without --yes, a refusal."""
+
+    def confirm(plan: dict[str, Any]) -> bool:
+        if yes:
+            return True
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise Invalid("customer erase needs --yes when not run on a terminal: nothing changed")
+        whose = f"customer {plan['customer']}" if plan["customer"] is not None else f"contact {plan['contact']}"
+        return click.confirm(
+            f"Erase {whose}: {plan['conversations']} conversations, {plan['items']} items and "
+            f"{plan['destinations']} destinations, for good?", err=True)
+
+    return confirm
+
+
+@customer.command("erase")
+@click.argument("ref", metavar="REF")
+@dry_run_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not on a terminal).")
+@format_option
+@pass_app
+def customer_erase(app: App, ref: str, dry_run: bool, yes: bool, fmt: str) -> None:
+    """Erase customer REF for good: the person, destinations, tags, attributes and conversations.
+
+    Deletes the conversations linked to them and the unlinked ones whose contact is one of their
+    destinations (items, participants and merged tombstones with them), replaces their values in
+    earlier audit records by "[erased]" and clears the WAL. Refused while a legal hold applies.
+
+    \b
+    Example:
+        cctx customer erase +385911234567 --dry-run
+        cctx customer erase 42 --yes -f json
+    """
+    from cctx.services import privacy
+
+    result = privacy.erase_customer(app.repo, ref, dry_run=dry_run, confirm=_confirm_erasure(yes), now=app.now_dt,
+                                    actor=app.actor)
+    if result.get("wal_cleared") is False:
+        message("Warning: readers kept the WAL from being cleared; erased content may remain in the -wal file "
+                "until the next checkpoint.")
+    render(result, fmt)

@@ -9,6 +9,7 @@ from cctx.repository.conversations import ConversationRepository
 from cctx.repository.history import HistoryRepository
 from cctx.repository.holds import HoldRepository
 from cctx.repository.people import PeopleRepository
+from cctx.repository.privacy import PrivacyRepository
 from cctx.repository.profiles import ProfileRepository
 from cctx.repository.retention import RetentionRepository
 from cctx.repository.retention_views import RetentionViewRepository
@@ -30,6 +31,7 @@ class Repository(
     AuditRepository,
     HoldRepository,
     RetentionViewRepository,
+    PrivacyRepository,
     StatsRepository,
     UndoRepository,
     TransferRepository,

@@ -129,3 +129,18 @@ class HoldRepository:
             )
             found.update(int(r[0]) for r in rows)
         return sorted(found)
+
+    def holds_naming(self, person_id: int | None, conversation_ids: Iterable[int]) -> list[Hold]:
+        """Every hold, active or not, naming the person or one of ``conversation_ids``."""
+        found: dict[int, Hold] = {}
+        if person_id is not None:
+            rows = self.conn.execute(f"SELECT {_COLUMNS} FROM holds WHERE customer_id = ?", (person_id,))
+            found.update((h.id, h) for h in map(_hold, rows))
+        for chunk, marks in chunks(list(conversation_ids)):
+            rows = self.conn.execute(f"SELECT {_COLUMNS} FROM holds WHERE conversation_id IN ({marks})", chunk)
+            found.update((h.id, h) for h in map(_hold, rows))
+        return [found[i] for i in sorted(found)]
+
+    def set_hold_reason(self, hold_id: int, reason: str) -> None:
+        """Erasure's redaction of personal values in a hold's reason."""
+        self.conn.execute("UPDATE holds SET reason = ? WHERE id = ?", (reason, hold_id))

@@ -1,0 +1,292 @@
+"""Privacy requests: a customer's export (right of access and portability) and erasure (right to be
+forgotten)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from cctx.config import Retention
+from cctx.errors import Invalid
+from cctx.models import PERSON_FIELDS, Person
+from cctx.refs import DestinationRef
+from cctx.services import conversations as conversation_views
+from cctx.services.holds import active_holds_text
+from cctx.services.lookups import customer_of
+from cctx.services.people import CardSettings, person_card
+from cctx.times import format_ts
+
+if TYPE_CHECKING:
+    from cctx.repository import Repository
+
+ERASED = "[erased]"
+# Audit actions whose subject lists people, and those whose subject lists conversations.
+_PERSON_ACTIONS = ("customer.", "destination.")
+_CONVERSATION_ACTIONS = ("conversation.",)
+_SUBSTRING_MIN = 4  # shorter values are redacted only where a whole value equals them
+
+
+@dataclass(frozen=True)
+class Customer:
+    """Whose data: a person, or an unowned contact (customer null)."""
+
+    person: Person | None
+    contact: DestinationRef | None
+    conversations: list[int]  # linked to the person
+    unlinked: list[int]  # linked to nobody, with one of the person's destinations (or the contact) as contact
+
+    @property
+    def person_id(self) -> int | None:
+        return None if self.person is None else self.person.id
+
+
+def _customer(repo: Repository, ref_text: str) -> Customer:
+    found = customer_of(repo, ref_text)
+    if isinstance(found, DestinationRef):
+        return Customer(None, found, [], repo.unlinked_conversation_ids([(found.type, found.value)]))
+    person = repo.get_person(found)
+    assert person is not None  # customer_of checked it exists
+    contacts = [(d.type, d.value) for d in person.destinations]
+    return Customer(person, None, repo.person_conversation_ids(person.id), repo.unlinked_conversation_ids(contacts))
+
+
+class _AuditSelection:
+    """The audit records about a customer: their person id in the subject of a person action, one of
+    their conversations in the subject of a conversation action, a hold on either, an undo of any of these."""
+
+    def __init__(self, person_id: int | None, conversation_ids: Iterable[int]) -> None:
+        self.person_id = person_id
+        self.conversations = set(conversation_ids)
+        self.selected: set[int] = set()
+
+    def about(self, audit_id: int, action: str, subject: list[Any], details: dict[str, Any]) -> bool:
+        ids = {i for i in subject if isinstance(i, int)}
+        if action.startswith(_PERSON_ACTIONS):
+            hit = self.person_id is not None and self.person_id in ids
+        elif action.startswith(_CONVERSATION_ACTIONS):
+            hit = bool(ids & self.conversations)
+        elif action.startswith("hold."):
+            hit = (self.person_id is not None and details.get("customer") == self.person_id) or (
+                details.get("conversation") in self.conversations)
+        elif action == "undo":
+            hit = details.get("undoes") in self.selected
+        else:
+            hit = False
+        if hit:
+            self.selected.add(audit_id)
+        return hit
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportCounts:
+    conversations: int = 0
+    unlinked_conversations: int = 0
+    items: int = 0
+    audit: int = 0
+
+
+ExportWriter = Callable[[Iterable[tuple[str, Any]]], None]
+
+
+def _full_card(repo: Repository, person: Person, settings: CardSettings) -> dict[str, Any]:
+    """The context card with every field and every custom attribute of the person."""
+    every = CardSettings((*PERSON_FIELDS, *sorted(person.attributes)), settings.horizons)
+    counts = repo.person_conversation_counts([person.id], settings.horizons).get(person.id, (0, 0))
+    return person_card(person, counts, every)
+
+
+def export_customer(
+    repo: Repository, ref_text: str, *, settings: CardSettings, retention: Retention | None, now: datetime,
+    actor: str, write: ExportWriter,
+) -> ExportCounts:
+    """Everything stored about a customer, handed to ``write`` as (key, value) pairs in document order;
+    the conversations and audit records as iterators, read one at a time from one snapshot. Audit
+    `customer.export` afterwards, with the counts."""
+    stamp = format_ts(now)
+    counts = ExportCounts()
+
+    def conversations(ids: list[int], linked: bool) -> Iterator[dict[str, Any]]:
+        for conversation_id in ids:
+            shown = conversation_views.show(repo, conversation_id, retention=retention, now=now)
+            counts.items += len(shown["items"])
+            if linked:
+                counts.conversations += 1
+            else:
+                counts.unlinked_conversations += 1
+            yield shown
+
+    def audit(selection: _AuditSelection) -> Iterator[dict[str, Any]]:
+        for audit_id, at, who, action, subject_text, details_text in repo.audit_rows():
+            subject, details = json.loads(subject_text), json.loads(details_text)
+            if selection.about(audit_id, action, subject, details):
+                counts.audit += 1
+                yield {"id": audit_id, "at": at, "actor": who, "action": action, "subject": subject,
+                       "details": details}
+
+    with repo.read_snapshot():
+        customer = _customer(repo, ref_text)
+        person = customer.person
+        selection = _AuditSelection(customer.person_id, [*customer.conversations, *customer.unlinked])
+        write([
+            ("customer", None if person is None else _full_card(repo, person, settings)),
+            ("destinations", [] if person is None else [{"type": d.type, "value": d.value}
+                                                         for d in person.destinations]),
+            ("tags", [] if person is None else list(person.tags)),
+            ("conversations", conversations(customer.conversations, True)),
+            ("unlinked_conversations", conversations(customer.unlinked, False)),
+            ("audit", audit(selection)),
+            ("exported_at", stamp),
+        ])
+    with repo.transaction():
+        repo.record_audit(stamp, actor, "customer.export",
+                          [] if customer.person_id is None else [customer.person_id], {
+                              "conversations": counts.conversations,
+                              "unlinked_conversations": counts.unlinked_conversations,
+                              "items": counts.items, "audit_records": counts.audit,
+                          })
+    return counts
+
+
+# --- erasure --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ErasePlan:
+    customer: Customer
+    conversations: list[int]  # linked, unlinked and the tombstones merged into them
+    items: int
+    holds: list[int] = field(default_factory=list)
+
+    def result(self, dry_run: bool) -> dict[str, Any]:
+        person = self.customer.person
+        return {
+            "customer": self.customer.person_id,
+            "contact": None if self.customer.contact is None else self.customer.contact.value,
+            "conversations": len(self.conversations),
+            "items": self.items,
+            "destinations": 0 if person is None else len(person.destinations),
+            "dry_run": dry_run,
+        }
+
+
+def _plan_erasure(repo: Repository, ref_text: str, now: str) -> ErasePlan:
+    customer = _customer(repo, ref_text)
+    roots = [*customer.conversations, *customer.unlinked]
+    ids = sorted({*roots, *(t.id for t in repo.tombstones_merged_into(roots))}) if roots else []
+    items = sum(repo.item_counts(ids).values()) if ids else 0
+    holds = repo.holds_on_customer(customer.person_id, ids, now)
+    for kept in repo.kept_among(ids, now):  # held through a tombstone or the conversation it went into
+        holds = sorted({*holds, *repo.holds_keeping(kept, now)})
+    return ErasePlan(customer, ids, items, holds)
+
+
+def _refuse_if_held(plan: ErasePlan) -> None:
+    if plan.holds:
+        whose = (f"customer {plan.customer.person_id}" if plan.customer.person is not None
+                 else f"contact {plan.customer.contact}")
+        raise Invalid(f"{whose} is under legal {active_holds_text(plan.holds)}: release it first "
+                      "(cctx hold list; cctx hold release ID)")
+
+
+@dataclass(frozen=True)
+class PersonalValues:
+    """What erasure redacts: ``whole`` where a whole string equals it, ``partial`` (the longer identifying
+    values) also inside longer text; ``identity`` are the names and addresses a stored display name may hold."""
+
+    identity: set[str]
+    whole: set[str]
+    partial: list[str]
+
+
+def _personal_values(repo: Repository, plan: ErasePlan) -> PersonalValues:
+    identity: set[str] = set()
+    person = plan.customer.person
+    attributes: set[str] = set()
+    if person is not None:
+        identity.update(v for v in (person.first_name, person.last_name) if v)
+        if person.first_name and person.last_name:
+            identity.add(f"{person.first_name} {person.last_name}")
+        identity.update(d.value for d in person.destinations)
+        attributes = {str(v) for v in person.attributes.values()
+                      if isinstance(v, str | int | float) and not isinstance(v, bool)}
+    if plan.customer.contact is not None:
+        identity.add(plan.customer.contact.value)
+    partial = sorted((v for v in identity | attributes if len(v) >= _SUBSTRING_MIN), key=len, reverse=True)
+    whole = identity | attributes | {t for t in repo.conversation_texts(plan.conversations) if t}
+    return PersonalValues(identity, whole, partial)
+
+
+def _redacted(value: Any, whole: set[str], partial: list[str]) -> Any:
+    if isinstance(value, str):
+        if value in whole:
+            return ERASED
+        for piece in partial:
+            if piece in value:
+                value = value.replace(piece, ERASED)
+        return value
+    if isinstance(value, list):
+        return [_redacted(v, whole, partial) for v in value]
+    if isinstance(value, dict):
+        return {_redacted(k, whole, partial): _redacted(v, whole, partial) for k, v in value.items()}
+    return value
+
+
+def _redact_audit(repo: Repository, plan: ErasePlan, values: PersonalValues) -> int:
+    """Replace the person's values in earlier audit details by "[erased]"; how many records changed.
+
+    Every record is checked for whole values (an item text, a name, a destination value); the longer
+    values are also cut out of longer text, which records about this customer may hold."""
+    selection = _AuditSelection(plan.customer.person_id, plan.conversations)
+    changed = 0
+    for audit_id, _at, _actor, action, subject_text, details_text in repo.audit_rows():
+        details = json.loads(details_text)
+        about = selection.about(audit_id, action, json.loads(subject_text), details)
+        redacted = _redacted(details, values.whole, values.partial if about else [])
+        if redacted != details:
+            repo.redact_audit_details(audit_id, json.dumps(redacted, sort_keys=True))
+            changed += 1
+    return changed
+
+
+def erase_customer(
+    repo: Repository, ref_text: str, *, dry_run: bool, confirm: Callable[[dict[str, Any]], bool], now: datetime,
+    actor: str,
+) -> dict[str, Any]:
+    """Delete everything about a customer (see the contract's erasure), unless a hold applies; ``confirm``
+    is asked with the dry-run result before anything is written and may refuse."""
+    stamp = format_ts(now)
+    plan = _plan_erasure(repo, ref_text, stamp)
+    _refuse_if_held(plan)
+    if dry_run:
+        return plan.result(True)
+    if not confirm(plan.result(True)):
+        raise Invalid("erasure not confirmed: nothing changed")
+    with repo.transaction():
+        plan = _plan_erasure(repo, ref_text, stamp)  # again under the write lock: what is erased is what is read
+        _refuse_if_held(plan)
+        values = _personal_values(repo, plan)
+        person = plan.customer.person
+        if plan.conversations:
+            repo.delete_conversations(plan.conversations)
+        if person is not None:
+            repo.delete_person(person.id)
+        repo.rename_conversations(sorted(values.identity), ERASED)  # names other conversations still show
+        for hold in repo.holds_naming(plan.customer.person_id, plan.conversations):
+            reason = _redacted(hold.reason, values.whole, values.partial)
+            if reason != hold.reason:
+                repo.set_hold_reason(hold.id, reason)
+        redacted = _redact_audit(repo, plan, values)
+        result = plan.result(False)
+        repo.record_audit(stamp, actor, "customer.erase", [] if person is None else [person.id], {
+            "conversation_ids": plan.conversations,
+            "conversations": result["conversations"], "items": result["items"],
+            "destinations": result["destinations"], "audit_records_redacted": redacted,
+        })
+    result["wal_cleared"] = repo.clear_erased_content()
+    return result
