@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cctx.cli.context import App, pass_app
-from cctx.cli.options import format_option, limit_option
+from cctx.cli.options import ID, format_option, limit_option
 from cctx.output import render
 from cctx.services.audit import list_audit, show_audit
 
@@ -35,7 +35,7 @@ def audit_list(app: App, action: str | None, since: str | None, limit: int | Non
 
 
 @audit.command("show")
-@click.argument("audit_id", metavar="ID", type=int)
+@click.argument("audit_id", metavar="ID", type=ID)
 @format_option
 @pass_app
 def audit_show(app: App, audit_id: int, fmt: str) -> None:

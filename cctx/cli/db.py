@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cctx.cli.context import App, pass_app
-from cctx.cli.options import ID, WholeNumber, format_option
+from cctx.cli.options import ID, POSITIVE, WholeNumber, format_option
 from cctx.cli.progress import progress_bar
 from cctx.output import message, render
 from cctx.refs import MAX_ID
@@ -98,11 +98,10 @@ def db_stats(app: App, fmt: str) -> None:
 
 
 @db.command("seed")
-@click.option("--people", type=ID, required=True, metavar="N", help="People to create.")
+@click.option("--people", type=POSITIVE, required=True, metavar="N", help="People to create.")
 @click.option("--conversations", type=WholeNumber(0, MAX_ID), required=True, metavar="N", help="Conversations.")
 @click.option("--items", type=WholeNumber(0, MAX_ID), required=True, metavar="N", help="Items in all conversations.")
-@click.option("--seed", "seed_value", type=WholeNumber(-MAX_ID, MAX_ID), default=1, show_default=True, metavar="S",
-              help="Random seed.")
+@click.option("--seed", "seed_value", type=ID, default=1, show_default=True, metavar="S", help="Random seed.")
 @format_option
 @pass_app
 def db_seed(app: App, people: int, conversations: int, items: int, seed_value: int, fmt: str) -> None:

@@ -7,10 +7,17 @@ import click
 
 from cctx.cli.context import App, pass_app
 from cctx.cli.lazy import LazyGroup
-from cctx.cli.options import as_agent_option, channel_option, format_option, limit_option, status_option
+from cctx.cli.options import (
+    POSITIVE,
+    WholeNumber,
+    as_agent_option,
+    channel_option,
+    format_option,
+    limit_option,
+    status_option,
+)
 from cctx.output import render
 from cctx.output.summaries import summaries_table
-from cctx.refs import MAX_ID
 from cctx.services.history import show_history
 from cctx.services.summaries import SUMMARY_KEYS
 
@@ -58,7 +65,7 @@ def history_show(
 
 
 @history.command("explain")
-@click.argument("conversation_id", type=click.IntRange(min=1, max=MAX_ID), metavar="ID")
+@click.argument("conversation_id", type=POSITIVE, metavar="ID")
 @format_option
 @pass_app
 def history_explain(app: App, conversation_id: int, fmt: str) -> None:
@@ -75,7 +82,7 @@ def history_explain(app: App, conversation_id: int, fmt: str) -> None:
 
 
 @history.command("forecast")
-@click.option("--weeks", type=click.IntRange(min=1, max=520), default=12, show_default=True, metavar="N",
+@click.option("--weeks", type=WholeNumber(1, 520), default=12, show_default=True, metavar="N",
               help="How many weeks ahead.")
 @channel_option
 @format_option

@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 
 from cctx.cli.context import App, pass_app
-from cctx.cli.options import format_option
+from cctx.cli.options import POSITIVE, format_option
 from cctx.output import render, rows_table
-from cctx.refs import MAX_ID
 from cctx.services import holds
 
 
@@ -18,7 +17,7 @@ def hold() -> None:
 
 @hold.command("add")
 @click.option("--customer", metavar="REF", help="Hold every conversation of this person (id, +PHONE or TYPE:VALUE).")
-@click.option("--conversation", "conversation_id", type=click.IntRange(min=1, max=MAX_ID), metavar="ID",
+@click.option("--conversation", "conversation_id", type=POSITIVE, metavar="ID",
               help="Hold this conversation (and the tombstones merged into it).")
 @click.option("--reason", required=True, metavar="TEXT", help="Why the data must be kept (a case, a request).")
 @click.option("--until", metavar="TS",
@@ -62,7 +61,7 @@ def hold_list(app: App, include_inactive: bool, fmt: str) -> None:
 
 
 @hold.command("release")
-@click.argument("hold_id", type=click.IntRange(min=1, max=MAX_ID), metavar="ID")
+@click.argument("hold_id", type=POSITIVE, metavar="ID")
 @format_option
 @pass_app
 def hold_release(app: App, hold_id: int, fmt: str) -> None:

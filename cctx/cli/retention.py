@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cctx.cli.context import App, pass_app
-from cctx.cli.options import channel_option, dry_run_option, format_option
+from cctx.cli.options import POSITIVE, channel_option, dry_run_option, format_option
 from cctx.cli.progress import progress_bar
 from cctx.output import message, render
 from cctx.output.retention import policy_table, purge_summary
@@ -31,7 +31,7 @@ def history_policy(app: App, fmt: str) -> None:
               help="Purge what closed longer ago than this (90d, 12w, 36h) on every channel, instead of the policy.")
 @channel_option
 @dry_run_option
-@click.option("--batch-size", type=click.IntRange(min=1), default=purge.DEFAULT_BATCH_SIZE, show_default=True,
+@click.option("--batch-size", type=POSITIVE, default=purge.DEFAULT_BATCH_SIZE, show_default=True,
               metavar="N", help="Conversations deleted per transaction.")
 @click.option("--vacuum", is_flag=True, help="Give the freed space back to the file system afterwards.")
 @format_option

@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from cctx.cli.context import App, pass_app
-from cctx.cli.options import dry_run_option, format_option
+from cctx.cli.options import ID, dry_run_option, format_option
 from cctx.output import render
 
 
 @click.command("undo")
-@click.argument("audit_id", metavar="AUDIT_ID", type=int)
+@click.argument("audit_id", metavar="AUDIT_ID", type=ID)
 @dry_run_option
 @format_option
 @pass_app
