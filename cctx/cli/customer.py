@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from cctx.cli.context import App, pass_app
-from cctx.cli.options import ID, dry_run_option, format_option, limit_option
+from cctx.cli.options import ID, as_agent_option, dry_run_option, format_option, limit_option
 from cctx.errors import Invalid
 from cctx.models import PERSON_FIELDS
 from cctx.output import message, render
@@ -59,27 +59,30 @@ def customer() -> None:
 @click.argument("ref", required=False)
 @click.option("--conversation", "conversation_id", type=ID, metavar="ID",
               help="The card of this conversation's customer; refreshes its \"talking with\" name.")
+@as_agent_option
 @format_option
 @pass_app
-def customer_show(app: App, ref: str | None, conversation_id: int | None, fmt: str) -> None:
+def customer_show(app: App, ref: str | None, conversation_id: int | None, as_agent: str | None, fmt: str) -> None:
     """Show the context card of REF (person id, +PHONE or TYPE:VALUE) or of a conversation's customer.
 
     A destination nobody owns shows the unknown card. Only --conversation refreshes the
-    conversation's stored display name ("talking with").
+    conversation's stored display name ("talking with"). With --as-agent the card counts only the
+    conversations that agent may see, as `history show --as-agent` shows them.
 
     \b
     Example:
         cctx customer show +385911234567
         cctx customer show email:ana@example.com -f json
         cctx customer show --conversation 112
+        cctx customer show 1 --as-agent tomislav
     """
     if (ref is None) == (conversation_id is None):
         raise click.UsageError("give either REF or --conversation ID")
     settings = people.card_settings(app.config, app.now_dt)
     if conversation_id is not None:
-        card = people.conversation_card(app.repo, conversation_id, settings)
+        card = people.conversation_card(app.repo, conversation_id, settings, as_agent=as_agent)
     else:
-        card = people.show(app.repo, str(ref), settings)
+        card = people.show(app.repo, str(ref), settings, as_agent=as_agent)
     _render_card(app, card, fmt)
 
 

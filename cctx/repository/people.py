@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cctx.models import PERSON_FIELDS, Destination, Person
-from cctx.repository.access import shown_in_history
+from cctx.repository.access import agent_access, shown_in_history
 from cctx.repository.base import chunks, existing_ids, filtered, placeholders, storable
 from cctx.repository.engine import Connection, Engine
 from cctx.repository.profiles import unused_person_id
@@ -124,10 +124,11 @@ class PeopleRepository:
         return [r[0] for r in self.conn.execute(sql, params)]
 
     def person_conversation_counts(
-        self, person_ids: list[int], horizons: dict[str, str | None]
+        self, person_ids: list[int], horizons: dict[str, str | None], agent_id: int | None = None
     ) -> dict[int, tuple[int, int]]:
-        """Per person, (not closed, closed) among the conversations their history shows (rule 6)."""
-        shown_sql, shown_params = shown_in_history(horizons)
+        """Per person, (not closed, closed) among the conversations their history shows (rule 6); with
+        ``agent_id``, among those that agent may see."""
+        shown_sql, shown_params = _shown(horizons, agent_id)
         counts: dict[int, tuple[int, int]] = {}
         for chunk, marks in chunks(person_ids):
             rows = self.conn.execute(
@@ -139,10 +140,11 @@ class PeopleRepository:
         return counts
 
     def contact_conversation_counts(
-        self, dest_type: str, value: str, horizons: dict[str, str | None]
+        self, dest_type: str, value: str, horizons: dict[str, str | None], agent_id: int | None = None
     ) -> tuple[int, int]:
-        """(not closed, closed) among the unlinked conversations with this contact that history shows."""
-        shown_sql, shown_params = shown_in_history(horizons)
+        """(not closed, closed) among the unlinked conversations with this contact that history shows (to
+        ``agent_id`` when given)."""
+        shown_sql, shown_params = _shown(horizons, agent_id)
         row = self.conn.execute(
             f"SELECT {_OPEN_CLOSED} "
             "FROM conversations c WHERE c.contact_type = ? AND c.contact = ? AND c.person_id IS NULL "
@@ -181,6 +183,15 @@ class PeopleRepository:
             (name, conversation_id, expected),
         )
         return cur.rowcount > 0
+
+
+def _shown(horizons: dict[str, str | None], agent_id: int | None) -> tuple[str, list[Any]]:
+    """What a history shows (to ``agent_id``, when given: the same rule as `history show --as-agent`)."""
+    shown_sql, shown_params = shown_in_history(horizons)
+    if agent_id is None:
+        return shown_sql, shown_params
+    access_sql, access_params = agent_access(agent_id)
+    return f"{shown_sql} AND {access_sql}", [*shown_params, *access_params]
 
 
 def _escape_like(text: str) -> str:

@@ -11,7 +11,7 @@ from cctx.errors import Conflict, Invalid, NotFound
 from cctx.models import Conversation
 from cctx.refs import DestinationRef, PersonRef, parse_ref
 from cctx.repository import Repository
-from cctx.services.lookups import agent_id_of
+from cctx.services.lookups import agent_id_of, current_person_id
 from cctx.services.retention import horizons, is_expired
 from cctx.services.summaries import summary
 
@@ -32,6 +32,15 @@ def _visible_to(repo: Repository, conversation_id: int, agent: str) -> Conversat
     return conversation
 
 
+def _target_seen_by(repo: Repository, tombstone: Conversation, agent: str) -> int | None:
+    """A tombstone's ``merged_into`` as ``agent`` may see it: null unless the agent may see the target
+    (its id would tell that a conversation the agent cannot open exists)."""
+    target = tombstone.merged_into
+    if target is None or not repo.agent_may_see(target, agent_id_of(repo, agent)):
+        return None
+    return target
+
+
 def show(
     repo: Repository,
     conversation_id: int,
@@ -42,10 +51,13 @@ def show(
     kinds: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The summary plus agents, merge state, expiry and the time-ordered items (optionally of some kinds)."""
+    merged_into: int | None
     if as_agent is not None:
         conversation = _visible_to(repo, conversation_id, as_agent)
+        merged_into = _target_seen_by(repo, conversation, as_agent)
     else:
         conversation = get_conversation(repo, conversation_id)
+        merged_into = conversation.merged_into
     items = [
         {"at": i.at, "kind": i.kind, "author": i.author, "text": i.text, "event": i.event, "recording": i.recording}
         for i in repo.items(conversation_id)
@@ -54,7 +66,7 @@ def show(
     return {
         **summary(conversation),
         "agents": repo.participants(conversation_id),
-        "merged_into": conversation.merged_into,
+        "merged_into": merged_into,
         "merged_at": conversation.merged_at,
         "expired": is_expired(conversation, horizons(retention, now)),
         "items": items,
@@ -62,9 +74,11 @@ def show(
 
 
 def _existing_person(repo: Repository, person_id: int) -> int:
-    if not repo.existing_person_ids([person_id]):
+    """The person an id names now: a merged-away id names the one it was merged into (with a note)."""
+    current = current_person_id(repo, person_id)
+    if current is None:
         raise NotFound(f"person {person_id} not found")
-    return person_id
+    return current
 
 
 def _contact_filter(repo: Repository, ref_text: str) -> tuple[int | None, tuple[str, str] | None]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from cctx.errors import Conflict, Invalid, NotFound
 from cctx.models import PERSON_FIELDS, Conversation, Person
 from cctx.refs import DestinationRef, parse_destination, search_text
 from cctx.repository import Repository
-from cctx.services.lookups import customer_of, person_id_of
+from cctx.services.lookups import agent_id_of, customer_of, person_id_of
 from cctx.services.names import display_name, full_name
 from cctx.services.retention import Horizons, horizons
 
@@ -22,10 +22,12 @@ _LIST_CHUNK = 500
 
 @dataclass(frozen=True)
 class CardSettings:
-    """What a card shows (the selected attributes) and what its counts hide (the retention horizons)."""
+    """What a card shows (the selected attributes) and what its counts hide (the retention horizons and,
+    for a card shown to an agent, what that agent may not see)."""
 
     attributes: tuple[str, ...]
     horizons: Horizons
+    agent_id: int | None = None
 
     @property
     def custom_attributes(self) -> tuple[str, ...]:
@@ -153,7 +155,7 @@ def _require_person(repo: Repository, person_id: int) -> Person:
 
 
 def _card_of(repo: Repository, person: Person, settings: CardSettings, contact: str | None = None) -> dict[str, Any]:
-    counts = repo.person_conversation_counts([person.id], settings.horizons).get(person.id, (0, 0))
+    counts = repo.person_conversation_counts([person.id], settings.horizons, settings.agent_id).get(person.id, (0, 0))
     return person_card(person, counts, settings, contact)
 
 
@@ -161,12 +163,19 @@ def _fresh_card(repo: Repository, person_id: int, settings: CardSettings) -> dic
     return _card_of(repo, _require_person(repo, person_id), settings)
 
 
-def show(repo: Repository, ref_text: str, settings: CardSettings) -> dict[str, Any]:
-    """The card of a person id, or of a destination: its owner's, else the unknown card."""
+def _as_agent(repo: Repository, settings: CardSettings, agent: str | None) -> CardSettings:
+    """The settings of a card shown to ``agent``: its counts take only what that agent may see."""
+    return settings if agent is None else replace(settings, agent_id=agent_id_of(repo, agent))
+
+
+def show(repo: Repository, ref_text: str, settings: CardSettings, as_agent: str | None = None) -> dict[str, Any]:
+    """The card of a person id, or of a destination: its owner's, else the unknown card. Shown to an
+    agent (``as_agent``), it counts only the conversations that agent may see, as its history does."""
+    settings = _as_agent(repo, settings, as_agent)
     customer = customer_of(repo, ref_text)
     if isinstance(customer, int):
         return _fresh_card(repo, customer, settings)
-    counts = repo.contact_conversation_counts(customer.type, customer.value, settings.horizons)
+    counts = repo.contact_conversation_counts(customer.type, customer.value, settings.horizons, settings.agent_id)
     return unknown_card(customer.value, counts, settings)
 
 
@@ -176,9 +185,15 @@ def _talking_with(repo: Repository, conv: Conversation) -> tuple[str, Person | N
     return name, person
 
 
-def conversation_card(repo: Repository, conversation_id: int, settings: CardSettings) -> dict[str, Any]:
-    """The expanded card of a conversation's customer: refreshes its stored "talking with" (rule 2)."""
+def conversation_card(
+    repo: Repository, conversation_id: int, settings: CardSettings, as_agent: str | None = None
+) -> dict[str, Any]:
+    """The expanded card of a conversation's customer: refreshes its stored "talking with" (rule 2).
+    Shown to an agent, the conversation must be one the agent may see, and the counts are the agent's."""
+    settings = _as_agent(repo, settings, as_agent)
     conv = repo.get_conversation(conversation_id)
+    if settings.agent_id is not None and (conv is None or not repo.agent_may_see(conv.id, settings.agent_id)):
+        raise NotFound(f"conversation {conversation_id} not found or not accessible")  # one answer for both
     if conv is None:
         raise NotFound(f"conversation {conversation_id} not found")
     name, person = _talking_with(repo, conv)
@@ -190,7 +205,8 @@ def conversation_card(repo: Repository, conversation_id: int, settings: CardSett
             if name != conv.display_name:
                 refreshed = repo.set_display_name(conv.id, conv.display_name, name)
     if person is None:
-        counts = repo.contact_conversation_counts(conv.contact_type, conv.contact, settings.horizons)
+        counts = repo.contact_conversation_counts(conv.contact_type, conv.contact, settings.horizons,
+                                                  settings.agent_id)
         card = unknown_card(conv.contact, counts, settings)
     else:
         card = _card_of(repo, person, settings, conv.contact)
