@@ -1,4 +1,4 @@
-"""`cctx conversation` commands: list, show, link, unlink, merge, relink."""
+"""`cctx conversation` commands: list, show, search, link, unlink, merge, relink."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from cctx.cli.context import App, pass_app
 from cctx.cli.options import ID, as_agent_option, channel_option, dry_run_option, format_option, limit_option
 from cctx.cli.progress import progress_bar
 from cctx.output import render
+from cctx.refs import MAX_ID
 from cctx.services import conversations, merge, relink
 from cctx.services.summaries import SUMMARY_KEYS
 
@@ -74,6 +75,38 @@ def conversation_show(app: App, conversation_id: int, as_agent: str | None, kind
         app.repo, conversation_id, retention=app.config.retention, now=app.now_dt, as_agent=as_agent, kinds=kinds
     )
     render(item_rows(data) if fmt == "csv" else data, fmt, table=transcript)
+
+
+@conversation.command("search")
+@click.argument("text", metavar="TEXT")
+@channel_option
+@click.option("--customer", metavar="REF", help="Only this customer: a person id, a phone number or TYPE:VALUE.")
+@as_agent_option
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_ID), metavar="N", help="At most N results (default 20).")
+@format_option
+@pass_app
+def conversation_search(app: App, text: str, channels: tuple[str, ...], customer: str | None, as_agent: str | None,
+                        limit: int | None, fmt: str) -> None:
+    """Find the conversations whose messages and notes hold every word of TEXT, best match first.
+
+    Case and accents do not matter (kovac finds Kovač); a word ending in * is a prefix; anything else
+    in TEXT (quotes, AND, OR, NEAR, -) is just more words or nothing. Each result has a snippet with the
+    matches in [ ]. Shown as a history shows: no merged conversations, nothing past the retention
+    horizon, posts channels only when --channel names them.
+
+    \b
+    Example:
+        cctx conversation search "kovac narudžb*"
+        cctx conversation search refund --channel whatsapp --customer +385911234567 --as-agent ivana -f json
+    """
+    from cctx.output.search import search_table
+    from cctx.services.search import search
+
+    rows = search(
+        app.repo, text, channels=channels, customer=customer, as_agent=as_agent, limit=limit,
+        retention=app.config.retention, now=app.now_dt,
+    )
+    render(rows, fmt, table=search_table, empty="No conversation found", columns=(*SUMMARY_KEYS, "snippet"))
 
 
 @conversation.command("link")

@@ -130,6 +130,8 @@ class Database:
                     self.engine.run_script(self.conn, path.read_text(encoding="utf-8"))
                     for step in MIGRATION_STEPS.get(version, []):
                         step(self)
+                    if version == 4:  # full-text search: fold stored item text, build the index (search.py)
+                        __import__("cctx.repository.search", fromlist=["*"]).build_search_index(self)
                     self.engine.set_schema_version(self.conn, version)
         return before, self.user_version
 

@@ -67,9 +67,14 @@ class ConversationRepository:
         return int(cur.fetchone()[0])
 
     def insert_items(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Insert items given as tuples in ITEM_COLUMNS order."""
-        marks = placeholders(ITEM_COLUMNS)
-        self.conn.executemany(f"INSERT INTO items ({','.join(ITEM_COLUMNS)}) VALUES ({marks})", rows)
+        """Insert items given as tuples in ITEM_COLUMNS order, each with its folded words for search."""
+        from cctx.search_fold import folded_text
+
+        columns = (*ITEM_COLUMNS, "folded")
+        self.conn.executemany(
+            f"INSERT INTO items ({','.join(columns)}) VALUES ({placeholders(columns)})",
+            [(*row, folded_text(row[4])) for row in rows],
+        )
 
     def add_participants(self, conversation_id: int, agents: Iterable[str]) -> None:
         self.conn.executemany(

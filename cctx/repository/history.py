@@ -11,7 +11,8 @@ from cctx.repository.base import placeholders
 from cctx.repository.conversations import _SELECT_CONVERSATION, conversation_from_row
 from cctx.repository.engine import Connection, Engine
 
-_COLUMNS, _JOINS = _SELECT_CONVERSATION.split(" FROM conversations c ", 1)
+# The conversation columns of a summary, and the join that names the queue (search selects them too).
+COLUMNS, JOINS = _SELECT_CONVERSATION.split(" FROM conversations c ", 1)
 
 # Each history is read through one index whose tail (created_at, rowid) already gives the order, so there
 # is no scan and no sort. INDEXED BY makes that a guarantee: with statistics, the planner could otherwise
@@ -25,7 +26,9 @@ class HistoryQuery:
     """Whose history (a person, or an unlinked contact) and the filters that narrow it.
 
     ``channels`` and ``statuses`` empty mean all; ``horizons`` maps a channel to the retention cut
-    (None: never expires); ``agent_id`` set restricts to what that agent may see.
+    (None: never expires); ``agent_id`` set restricts to what that agent may see. Neither a person nor a
+    contact: every customer (a search). ``named_posts``: a posts channel named in ``channels`` is shown
+    (a search may look into posts; a history never shows them).
     """
 
     person_id: int | None = None
@@ -37,11 +40,14 @@ class HistoryQuery:
     agent_id: int | None = None
     newest_first: bool = False
     limit: int | None = None
+    named_posts: bool = False
 
 
-def history_sql(query: HistoryQuery, engine: Engine) -> tuple[str, list[Any]]:
-    """The SELECT for ``query`` and its parameters; every rule is a WHERE term, never Python."""
+def history_filters(query: HistoryQuery) -> tuple[str | None, list[str], list[Any]]:
+    """The WHERE terms of ``query`` with their parameters, and the index its customer is read through
+    (None when it names no customer); every rule is a term, never Python."""
     params: list[Any] = []
+    index: str | None
     if query.person_id is not None:
         index, where = BY_PERSON, ["c.person_id = ?"]
         params.append(query.person_id)
@@ -49,8 +55,9 @@ def history_sql(query: HistoryQuery, engine: Engine) -> tuple[str, list[Any]]:
         index, where = BY_CONTACT, ["c.contact_type = ?", "c.contact = ?", "c.person_id IS NULL"]
         params += [query.contact_type, query.contact]
     else:
-        raise ValueError("a history query needs a person or a contact")
-    fragments = [in_history(), not_expired(query.horizons)]
+        index, where = None, []
+    shown = ("c.status != 'merged'", []) if query.named_posts and query.channels else in_history()
+    fragments = [shown, not_expired(query.horizons)]
     if query.agent_id is not None:
         fragments.append(agent_access(query.agent_id))
     if query.channels:
@@ -62,9 +69,17 @@ def history_sql(query: HistoryQuery, engine: Engine) -> tuple[str, list[Any]]:
             continue
         where.append(text)
         params += values
+    return index, where, params
+
+
+def history_sql(query: HistoryQuery, engine: Engine) -> tuple[str, list[Any]]:
+    """The SELECT for ``query`` and its parameters."""
+    index, where, params = history_filters(query)
+    if index is None:
+        raise ValueError("a history query needs a person or a contact")
     direction = "DESC" if query.newest_first else "ASC"
     sql = (
-        f"{_COLUMNS} FROM conversations c {engine.indexed_by(index)} {_JOINS}"
+        f"{COLUMNS} FROM conversations c {engine.indexed_by(index)} {JOINS}"
         f" WHERE {' AND '.join(where)} ORDER BY c.created_at {direction}, c.id {direction}"
     )
     if query.limit is not None:

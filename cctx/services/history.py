@@ -23,6 +23,33 @@ def history_scope(repo: Repository, ref: str) -> dict[str, Any]:
     return {"contact_type": customer.type, "contact": customer.value}
 
 
+def history_query(
+    repo: Repository,
+    ref: str | None,
+    *,
+    channels: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    as_agent: str | None = None,
+    newest_first: bool = False,
+    limit: int | None = None,
+    retention: Retention | None,
+    now: datetime,
+    named_posts: bool = False,
+) -> HistoryQuery:
+    """What a history shows of customer ``ref`` (None: of every customer, for a search), narrowed by the
+    filters: the agent rule for ``as_agent`` and the retention horizons as of ``now``."""
+    return HistoryQuery(
+        **(history_scope(repo, ref) if ref is not None else {}),
+        channels=tuple(dict.fromkeys(channels)),
+        statuses=tuple(dict.fromkeys(statuses)),
+        horizons=horizons(retention, now),
+        agent_id=None if as_agent is None else agent_id_of(repo, as_agent),
+        newest_first=newest_first,
+        limit=limit,
+        named_posts=named_posts,
+    )
+
+
 def show_history(
     repo: Repository,
     ref: str,
@@ -40,13 +67,8 @@ def show_history(
     Posts channels and tombstones never appear (asking for a posts channel gives nothing); closed
     conversations past the retention horizon are hidden; ``as_agent`` keeps what that agent may see.
     """
-    query = HistoryQuery(
-        **history_scope(repo, ref),
-        channels=tuple(dict.fromkeys(channels)),
-        statuses=tuple(dict.fromkeys(statuses)),
-        horizons=horizons(retention, now),
-        agent_id=None if as_agent is None else agent_id_of(repo, as_agent),
-        newest_first=newest_first,
-        limit=limit,
+    query = history_query(
+        repo, ref, channels=channels, statuses=statuses, as_agent=as_agent, newest_first=newest_first,
+        limit=limit, retention=retention, now=now,
     )
     return [summary(c) for c in repo.history(query)]
