@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from cctx.config import Retention
-from cctx.errors import Conflict, Invalid, NotFound
+from cctx.errors import Conflict, Invalid, NotFound, quote
 from cctx.models import Conversation
 from cctx.refs import DestinationRef, PersonRef, parse_ref
 from cctx.repository import Repository
@@ -105,7 +105,7 @@ def list_conversations(
     if queue is not None:
         queue_id = repo.queue_id(queue)
         if queue_id is None:
-            raise NotFound(f"queue {queue!r} not found")
+            raise NotFound(f"queue {quote(queue)} not found")
     found = repo.list_conversations(
         unlinked=unlinked, person_id=person_id, contact=contact_pair, channels=channels, statuses=statuses,
         queue_id=queue_id, limit=limit,

@@ -5,7 +5,7 @@ One place decides what "not found" means for them.
 
 from __future__ import annotations
 
-from cctx.errors import NotFound
+from cctx.errors import NotFound, quote
 from cctx.notices import note
 from cctx.refs import DestinationRef, PersonRef, parse_ref
 from cctx.repository import Repository
@@ -45,5 +45,5 @@ def customer_of(repo: Repository, ref_text: str) -> int | DestinationRef:
 def agent_id_of(repo: Repository, name: str) -> int:
     agent_id = repo.agent_id(name)
     if agent_id is None:
-        raise NotFound(f"agent {name!r} not found")
+        raise NotFound(f"agent {quote(name)} not found")
     return agent_id

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from cctx.config import Config
-from cctx.errors import Conflict, Invalid, NotFound
+from cctx.errors import Conflict, Invalid, NotFound, quote
 from cctx.models import PERSON_FIELDS, Conversation, Person
 from cctx.refs import DestinationRef, parse_destination, search_text
 from cctx.repository import Repository
@@ -70,7 +70,7 @@ def parse_assignment(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise Invalid(f"--set {text!r}: expected KEY=VALUE")
+        raise Invalid(f"--set {quote(text)}: expected KEY=VALUE")
     if key in PERSON_FIELDS:
         raise Invalid(f"--set {key}: {key} is a field, use --{key.replace('_', '-')}")
     return key, clean_text(value, f"--set {key}", f" (use --unset {key} to remove it)") or ""

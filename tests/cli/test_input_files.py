@@ -320,3 +320,13 @@ def test_what_changed_meanwhile_is_checked_again_inside_the_transaction(demo_cli
                 fixture_validation.recheck(repo, plan)
     finally:
         repo.close()
+
+
+@pytest.mark.parametrize("args", [
+    ["customer", "update", "1", "--set", "{}"],
+    ["conversation", "show", "110", "--as-agent", "{}"],
+    ["conversation", "list", "--queue", "{}"],
+])
+def test_long_arguments_are_quoted_cut_to_80_characters(demo_cli: Cli, args: list[str]) -> None:
+    stderr = refused(demo_cli, *[a.format("z" * 5000) for a in args])
+    assert f"'{'z' * 80}'…" in stderr and len(stderr) < 200
