@@ -120,3 +120,31 @@ def db_seed(app: App, people: int, conversations: int, items: int, seed_value: i
     size = seed.SeedSize(people, conversations, items, seed_value)
     result = seed.seed_database(app.repo, size, now_dt=app.now_dt, actor=app.actor, progress=progress_bar("Seeding"))
     render(result, fmt)
+
+
+@db.command("doctor")
+@click.option("--fix", is_flag=True, help="Repair what is derivable (counters, last activity, auto-links, "
+                                         "journal mode, file mode), in one audited transaction.")
+@format_option
+@pass_app
+def db_doctor(app: App, fix: bool, fmt: str) -> None:
+    """Check that the database is sound; exit 1 when a problem is found.
+
+    Checks SQLite's integrity and foreign keys, item counters and last activity against the items, items
+    left in merged conversations, merged_into, closed_at against the status, auto-links, phones in E.164
+    form, the WAL cleared after the last purge or erasure, WAL mode and a 0600 file. The problems are the
+    output (with counts and example ids), not an error. With --fix the derivable ones are repaired (audit
+    record db.fix) and every check runs again.
+
+    \b
+    Example:
+        cctx db doctor
+        cctx db doctor --fix -f json
+    """
+    from cctx.output.doctor import doctor_table
+    from cctx.services import doctor
+
+    report = doctor.fix(app.repo, now=app.now, actor=app.actor) if fix else doctor.check(app.repo)
+    render(report.to_dict(), fmt, table=doctor_table)
+    if not report.ok:
+        click.get_current_context().exit(1)

@@ -6,6 +6,7 @@ from cctx.repository.agents import AgentRepository
 from cctx.repository.audit import AuditRepository
 from cctx.repository.base import Database
 from cctx.repository.conversations import ConversationRepository
+from cctx.repository.doctor import DoctorRepository
 from cctx.repository.history import HistoryRepository
 from cctx.repository.holds import HoldRepository
 from cctx.repository.people import PeopleRepository
@@ -34,6 +35,7 @@ class Repository(
     PrivacyRepository,
     StatsRepository,
     UndoRepository,
+    DoctorRepository,
     TransferRepository,
 ):
     """Everything cctx stores, behind named methods that return models, None or []."""

@@ -1,0 +1,154 @@
+"""The doctor's checks: one set-based query each, returning how many rows break a rule and a few of their
+ids; and the repairs of what is derivable (counters, last_activity_at, auto-links, journal mode, file
+mode). Engine-specific checks (integrity, WAL, file mode) are SQLite-only methods."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+
+from cctx.repository.base import chunks
+from cctx.repository.engine import Connection, Engine
+
+EXAMPLES = 10
+
+# Per conversation, its items counted by kind and its latest item's time; the counters and last_activity_at
+# that differ from them, read in one pass over the items.
+_WRONG_COUNTS = (
+    "c.messages <> coalesce(i.messages, 0) OR c.notes <> coalesce(i.notes, 0) "
+    "OR c.call_events <> coalesce(i.call_events, 0)"
+)
+_WRONG_LAST = "c.last_activity_at <> coalesce(i.last, c.created_at)"
+_ITEM_TOTALS = (
+    f"SELECT c.id, CASE WHEN {_WRONG_COUNTS} THEN 1 ELSE 0 END, CASE WHEN {_WRONG_LAST} THEN 1 ELSE 0 END "
+    "FROM conversations c LEFT JOIN (SELECT conversation_id, "
+    "sum(CASE WHEN kind = 'message' THEN 1 ELSE 0 END) AS messages, "
+    "sum(CASE WHEN kind = 'note' THEN 1 ELSE 0 END) AS notes, "
+    "sum(CASE WHEN kind = 'call_event' THEN 1 ELSE 0 END) AS call_events, "
+    "max(at) AS last FROM items GROUP BY conversation_id) i ON i.conversation_id = c.id "
+    f"WHERE {_WRONG_COUNTS} OR {_WRONG_LAST} ORDER BY c.id"
+)
+
+# A phone in canonical form (E.164, ^\+[1-9][0-9]{1,14}$), written with functions both engines have.
+_DIGITS_REMOVED = "substr({v}, 2)"
+for _digit in "0123456789":
+    _DIGITS_REMOVED = f"replace({_DIGITS_REMOVED}, '{_digit}', '')"
+
+
+def _canonical_phone(column: str) -> str:
+    return (
+        f"({column} LIKE '+%' AND length({column}) BETWEEN 3 AND 16 AND substr({column}, 2, 1) <> '0' "
+        f"AND {_DIGITS_REMOVED.format(v=column)} = '')"
+    )
+
+
+# check name -> query of the ids of the rows that break it
+_QUERIES = {
+    "items_in_tombstones": (
+        "SELECT c.id FROM conversations c WHERE c.status = 'merged' "
+        "AND EXISTS (SELECT 1 FROM items i WHERE i.conversation_id = c.id)"
+    ),
+    "merged_into": (
+        "SELECT t.id FROM conversations t LEFT JOIN conversations c ON c.id = t.merged_into "
+        "WHERE (t.status = 'merged' AND (c.id IS NULL OR c.status = 'merged')) "
+        "OR (t.status <> 'merged' AND t.merged_into IS NOT NULL)"
+    ),
+    "closed_at": (
+        "SELECT id FROM conversations WHERE (status = 'closed' AND closed_at IS NULL) "
+        "OR (status IN ('open', 'waiting', 'solved') AND closed_at IS NOT NULL)"
+    ),
+    "autolink": (
+        "SELECT c.id FROM conversations c JOIN destinations d ON d.type = c.contact_type AND d.value = c.contact "
+        "WHERE c.person_id IS NULL AND c.unlinked_explicitly = 0 AND c.status <> 'merged'"
+    ),
+    "phone_destinations": (
+        f"SELECT DISTINCT person_id AS id FROM destinations WHERE type = 'phone' AND NOT {_canonical_phone('value')}"
+    ),
+    "phone_contacts": (
+        f"SELECT id FROM conversations WHERE contact_type = 'phone' AND NOT {_canonical_phone('contact')}"
+    ),
+}
+DATA_CHECKS = ("counters", "last_activity_at", *_QUERIES)
+
+
+class DoctorRepository:
+    conn: Connection
+    engine: Engine
+
+    def item_total_problems(self) -> tuple[list[int], list[int]]:
+        """Ids of the conversations whose counters, and whose last_activity_at, differ from their items."""
+        counters: list[int] = []
+        last: list[int] = []
+        for r in self.conn.execute(_ITEM_TOTALS):
+            if r[1]:
+                counters.append(r[0])
+            if r[2]:
+                last.append(r[0])
+        return counters, last
+
+    def rule_problems(self, check: str) -> tuple[int, list[int]]:
+        """(how many rows break ``check``, the first EXAMPLES of their ids ascending)."""
+        rows = self.conn.execute(
+            f"SELECT id, count(*) OVER () FROM ({_QUERIES[check]}) p ORDER BY id LIMIT {EXAMPLES}"
+        ).fetchall()
+        return (int(rows[0][1]) if rows else 0), [r[0] for r in rows]
+
+    def rule_problem_ids(self, check: str) -> list[int]:
+        return [r[0] for r in self.conn.execute(f"SELECT id FROM ({_QUERIES[check]}) p ORDER BY id")]
+
+    def last_audit_action(self) -> tuple[int, str] | None:
+        row = self.conn.execute("SELECT id, action FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    # --- repairs, in the caller's transaction ---------------------------------------------------------
+
+    def autolink_to_owners(self, conversation_ids: Sequence[int]) -> None:
+        """Link each conversation to the person who owns its contact (auto-link)."""
+        for chunk, marks in chunks(list(conversation_ids)):
+            self.conn.execute(
+                "UPDATE conversations SET person_id = (SELECT d.person_id FROM destinations d "
+                "WHERE d.type = conversations.contact_type AND d.value = conversations.contact) "
+                f"WHERE id IN ({marks}) AND person_id IS NULL AND unlinked_explicitly = 0",
+                chunk,
+            )
+
+    # --- SQLite only ----------------------------------------------------------------------------------
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.name == "sqlite"
+
+    def sqlite_integrity(self) -> list[str]:
+        """SQLite's integrity_check messages; empty when it says ok."""
+        messages = [str(r[0]) for r in self.conn.execute("PRAGMA integrity_check")]
+        return [] if messages == ["ok"] else messages
+
+    def sqlite_foreign_key_violations(self) -> list[str]:
+        """``table:rowid`` of each row whose parent row is missing."""
+        return [f"{r[0]}:{r[1]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
+
+    def sqlite_journal_mode(self) -> str:
+        return str(self.conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+
+    def sqlite_set_wal(self) -> None:
+        self.conn.execute("PRAGMA journal_mode = WAL")
+
+    def sqlite_files(self) -> list[Path]:
+        """The database file and its -wal and -shm companions that exist."""
+        path = self.engine.path
+        companions = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+        return [path, *(p for p in companions if p.exists())]
+
+    def sqlite_wal_size(self) -> int:
+        wal = Path(f"{self.engine.path}-wal")
+        return wal.stat().st_size if wal.exists() else 0
+
+    @staticmethod
+    def file_mode(path: Path) -> int:
+        return stat.S_IMODE(path.stat().st_mode)
+
+    @staticmethod
+    def tighten_file(path: Path) -> None:
+        os.chmod(path, 0o600)
