@@ -131,7 +131,8 @@ def load_config(path: Path | None) -> Config:
     source = inputs.read_text(
         str(path), limit=inputs.MAX_CONFIG_BYTES, name=f"configuration {path}", error=ConfigError, allow_empty=True
     )
+    data = inputs.load_yaml(source)
     try:
-        return parse_config(inputs.load_yaml(source))
+        return parse_config(data)
     except ConfigError as exc:  # name the file, as a message about reading it does
         raise ConfigError(f"{source.name}: {exc.message.removeprefix('configuration: ')}") from None

@@ -229,6 +229,10 @@ def test_a_configuration_value_out_of_range_names_the_file(demo_cli: Cli, tmp_pa
     assert refused(demo_cli, "db", "stats", env={"CCTX_CONFIG": str(config)}) == (
         f"Error: configuration {config}: retention.default_days must be a whole number from 1 to 36,500, not 0\n"
     )
+    twice = write(tmp_path / "twice.yaml", "retention:\n  default_days: 1\n  default_days: 2\n")
+    assert refused(demo_cli, "db", "stats", env={"CCTX_CONFIG": str(twice)}) == (
+        f"Error: configuration {twice}: line 3, column 3: duplicate key 'default_days' (first at line 2)\n"
+    )
 
 
 def test_an_empty_configuration_is_the_defaults(demo_cli: Cli, tmp_path: Path) -> None:
