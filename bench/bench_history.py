@@ -165,7 +165,7 @@ def query_plan(db: Path, person: int, agent_id: int | None = None) -> list[str]:
         repo.close()
 
 
-def main() -> None:
+def main() -> int:
     parser = common.bench_arguments(__doc__)
     parser.add_argument("--small", action="store_true", help=f"use (and build once) {SMALL_DB.name}")
     parser.add_argument("--runs", type=int, default=15)
@@ -226,10 +226,10 @@ def main() -> None:
     ])
     title = f"history show: a customer with {count} conversations"
     print(f"## {title}\n\n{body}")
-    if not args.no_record:
-        common.append_results(title, body)
-        print(f"appended to {common.RESULTS}", file=sys.stderr)
+    targets = [common.below("cctx / sqlite-utils (median)", cctx_ms / utils_ms, 1, "x")]
+    common.append_results(title, body, targets, record=args.record)
+    return common.verdict(targets)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

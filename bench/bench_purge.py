@@ -152,7 +152,7 @@ def survivors_digest(db: Path) -> str:
     return common.rows_digest(db, "SELECT id FROM conversations ORDER BY id")
 
 
-def main() -> None:
+def main() -> int:
     parser = common.bench_arguments(__doc__)
     parser.add_argument("--older-than", default="365d")
     args = parser.parse_args()
@@ -253,9 +253,14 @@ cctx printed (alone): `{printed}`.
 Both copies end with exactly the same conversations (checked by digest).
 """
     print(body)
-    if not args.no_record:
-        common.append_results(f"history purge: {n:,} conversations", body)
+    targets = [
+        common.below("longest batch transaction", float(result["longest_batch_ms"]), 250, " ms"),
+        common.below("largest WAL file", wal.largest / mib, 20, " MiB"),
+        common.at_most("cctx / hand-written", wall / hand.seconds, 1.3, "x"),
+    ]
+    common.append_results(f"history purge: {n:,} conversations", body, targets, record=args.record)
+    return common.verdict(targets)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -101,7 +101,7 @@ def links_digest(db: Path) -> str:
     return common.rows_digest(db, "SELECT id, person_id, unlinked_explicitly FROM conversations ORDER BY id")
 
 
-def main() -> None:
+def main() -> int:
     parser = common.bench_arguments(__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
@@ -159,9 +159,11 @@ conversations), median of {args.runs} runs, whole processes, wall clock. Command
 cctx printed: `{result}`. Both copies end with identical links (checked by digest).
 """
     print(body)
-    if not args.no_record:
-        common.append_results(f"conversation relink: {sum(mix.values()):,} conversations", body)
+    targets = [common.at_most("cctx / hand-written process", cctx_s / hand_s, 2, "x")]
+    common.append_results(f"conversation relink: {sum(mix.values()):,} conversations", body, targets,
+                          record=args.record)
+    return common.verdict(targets)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

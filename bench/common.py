@@ -1,4 +1,8 @@
-"""Shared benchmark helpers: the cached seeded database, copies, timed cctx runs, RESULTS.md.
+"""Shared benchmark helpers: the cached seeded database, copies, timed cctx runs, targets and results.
+
+Every run appends its figures to bench/results/runs.md, which git ignores; only `--record` (`make
+bench-record`) also appends them to the tracked bench/RESULTS.md. A benchmark that misses a target exits
+with MISSED_EXIT after printing its figures, so `make bench` fails and says MISSED.
 
 The seeded database (bench/seed-1m.db) is built once with
 
@@ -28,7 +32,10 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-RESULTS = BENCH / "RESULTS.md"
+RESULTS = BENCH / "RESULTS.md"  # tracked: figures recorded on purpose (--record)
+LOCAL_RESULTS = BENCH / "results" / "runs.md"  # every run's figures; ignored by git
+MISSED_EXIT = 4  # a benchmark ran to its end but missed a target (1 is an exception's exit status)
+RECORD_ENV = "CCTX_BENCH_RECORD"  # set to 1 by `run.py --record`: the default of every benchmark's --record
 SEED_DB = BENCH / "seed-1m.db"
 SEED_NOW = "2026-11-25T12:00:00Z"
 SEED_ARGS = ("--people", "200000", "--conversations", "1000000", "--items", "10000000", "--seed", "1")
@@ -157,16 +164,57 @@ def machine() -> str:
     )
 
 
-def append_results(title: str, body: str) -> None:
-    """Append a section ``## title`` (date and machine under it, then ``body``) to bench/RESULTS.md."""
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    section = f"\n## {title}\n\n_{when}; {machine()}_\n\n{body.strip()}\n"
-    with open(RESULTS, "a", encoding="utf-8") as out:
+@dataclass(frozen=True)
+class Target:
+    """One target of a benchmark: what is measured, the figure, the limit, and whether it was met."""
+
+    what: str
+    figure: str
+    limit: str
+    met: bool
+
+    def line(self) -> str:
+        return f"- target {self.what}: {self.figure} ({self.limit}): {'ok' if self.met else 'MISSED'}"
+
+
+def below(what: str, value: float, limit: float, unit: str = "") -> Target:
+    """The target ``value < limit``."""
+    return Target(what, f"{value:,.2f}{unit}", f"target below {limit:,g}{unit}", value < limit)
+
+
+def at_most(what: str, value: float, limit: float, unit: str = "") -> Target:
+    """The target ``value <= limit``."""
+    return Target(what, f"{value:,.2f}{unit}", f"target within {limit:,g}{unit}", value <= limit)
+
+
+def verdict(targets: Sequence[Target]) -> int:
+    """Print each target with ok or MISSED; the exit status: 0, or MISSED_EXIT when any was missed."""
+    for target in targets:
+        print(target.line(), flush=True)
+    return 0 if all(t.met for t in targets) else MISSED_EXIT
+
+
+def _append(path: Path, section: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as out:
         fcntl.flock(out, fcntl.LOCK_EX)
         try:
             out.write(section)
         finally:
             fcntl.flock(out, fcntl.LOCK_UN)
+
+
+def append_results(title: str, body: str, targets: Sequence[Target] = (), *, record: bool = False) -> None:
+    """Append a section ``## title`` (date and machine under it, ``body``, then the targets met or missed)
+    to bench/results/runs.md, and with ``record`` to the tracked bench/RESULTS.md too."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    checks = "\n".join(t.line() for t in targets)
+    section = f"\n## {title}\n\n_{when}; {machine()}_\n\n{body.strip()}\n" + (f"\n{checks}\n" if checks else "")
+    _append(LOCAL_RESULTS, section)
+    print(f"figures appended to {LOCAL_RESULTS.relative_to(ROOT)}", file=sys.stderr)
+    if record:
+        _append(RESULTS, section)
+        print(f"figures recorded in {RESULTS.relative_to(ROOT)}", file=sys.stderr)
 
 
 def file_size_mb(path: Path) -> float:
@@ -175,11 +223,19 @@ def file_size_mb(path: Path) -> float:
     return total / 1e6
 
 
+def recording() -> bool:
+    """Whether figures go to the tracked bench/RESULTS.md by default: `run.py --record` says so."""
+    return os.environ.get(RECORD_ENV) == "1"
+
+
 def bench_arguments(doc: str | None) -> argparse.ArgumentParser:
-    """The options every benchmark takes: --db (default: the seeded database) and --no-record."""
+    """The options every benchmark takes: --db (default: the seeded database) and --record."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, help="a cctx database (default: the seeded one of bench/common.py)")
-    parser.add_argument("--no-record", action="store_true", help="print the figures, do not add to RESULTS.md")
+    parser.add_argument("--record", action="store_true", default=recording(),
+                        help="also append the figures to the tracked bench/RESULTS.md (else only to the "
+                             "ignored bench/results/runs.md)")
+    parser.add_argument("--no-record", action="store_true", help=argparse.SUPPRESS)  # the default now
     return parser
 
 
