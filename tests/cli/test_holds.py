@@ -203,3 +203,12 @@ def test_holds_follow_a_person_merge(world: Cli) -> None:
         repo.close()
     by_id = {h["id"]: h["customer_id"] for h in world.json("hold", "list")}
     assert by_id == {hold_id: 1, other: 3}
+
+
+def test_customer_merge_carries_the_holds_to_the_target(world: Cli) -> None:
+    hold_id = world.json("hold", "add", "--customer", "2", "--reason", "r")["id"]
+    world.json("customer", "merge", "1", "2")
+    assert [(h["id"], h["customer_id"]) for h in world.json("hold", "list")] == [(hold_id, 1)]
+    # Person 2's conversations, now person 1's, stay held: 20, 21 and the tombstone 22 survive.
+    world.json("history", "purge", "--older-than", "30d")
+    assert {20, 21, 22} <= _remaining(world)
