@@ -20,7 +20,7 @@ MERGE_STATE_COLUMNS = (
 # The tables that hold the domain (everything but the audit log and bookkeeping), for comparing states.
 DOMAIN_TABLES = (
     "people", "destinations", "tags", "queues", "agents", "agent_queues", "conversations", "participants",
-    "items", "holds", "person_merges",
+    "items", "holds", "merged_people",
 )
 
 
