@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cctx.phones import number_key
-from cctx.repository.base import MIGRATION_STEPS, storable
+from cctx.repository.base import MIGRATION_STEPS, chunks, storable
 from cctx.repository.engine import Connection, Engine
 
 if TYPE_CHECKING:
     from cctx.repository.base import Database
 
 MAX_CHAIN = 10_000  # merges in one chain; more can only be a cycle written by hand
-FETCH = 5000
 
 
 class ProfileRepository:
@@ -97,47 +96,51 @@ class ProfileRepository:
 
     # --- what the duplicate scan reads --------------------------------------------------------------
 
-    def _stream(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[Any]:
-        cur = self.conn.execute(sql, params)
-        while True:
-            rows = cur.fetchmany(FETCH)
-            if not rows:
-                return
-            yield from rows
-
     def named_people(self) -> Iterator[tuple[int, str | None, str | None, str | None, str | None, str | None]]:
         """(id, first_name, last_name, gender, city, country) of every person with a name."""
-        for r in self._stream(
+        yield from self.conn.execute(
             "SELECT id, first_name, last_name, gender, city, country FROM people "
             "WHERE first_name IS NOT NULL OR last_name IS NOT NULL"
-        ):
-            yield int(r[0]), r[1], r[2], r[3], r[4], r[5]
+        )
 
     def people_attributes(self, keys: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any]]]:
         """(id, custom attributes) of the people whose attributes may hold one of ``keys``."""
         like = " OR ".join("attributes LIKE ?" for _ in keys)
         params = tuple(f"%{json.dumps(k)[1:-1]}%" for k in keys)
-        for r in self._stream(f"SELECT id, attributes FROM people WHERE {like}", params):
+        for r in self.conn.execute(f"SELECT id, attributes FROM people WHERE {like}", params):
             yield int(r[0]), json.loads(r[1])
 
-    def phone_destinations(self) -> Iterator[tuple[int, str]]:
-        """(person id, value) of every phone destination."""
-        for r in self._stream("SELECT person_id, value FROM destinations WHERE type = 'phone'"):
-            yield int(r[0]), r[1]
+    def phone_values(self) -> Iterator[str]:
+        """Every phone destination value."""
+        for r in self.conn.execute("SELECT value FROM destinations WHERE type = 'phone'"):
+            yield r[0]
 
-    def display_people(self, person_ids: list[int]) -> dict[int, tuple[str | None, str | None, str | None]]:
-        """id -> (first_name, last_name, first destination value): what a display name is made of."""
-        from cctx.repository.base import chunks
+    def phone_owners(self, values: list[str]) -> dict[str, int]:
+        """value -> person id, for the phone destinations among ``values``."""
+        found: dict[str, int] = {}
+        for chunk, marks in chunks(values):
+            rows = self.conn.execute(
+                f"SELECT value, person_id FROM destinations WHERE type = 'phone' AND value IN ({marks})", chunk
+            )
+            found.update((r[0], int(r[1])) for r in rows)
+        return found
 
-        found: dict[int, tuple[str | None, str | None, str | None]] = {}
+    def first_destinations(self, person_ids: list[int]) -> dict[int, str]:
+        """id -> the value of the person's first destination (the earliest added)."""
+        found: dict[int, str] = {}
         for chunk, marks in chunks(person_ids):
-            firsts: dict[int, str] = {}
             for r in self.conn.execute(
                 f"SELECT person_id, value FROM destinations WHERE person_id IN ({marks}) ORDER BY id", chunk
             ):
-                firsts.setdefault(int(r[0]), r[1])
+                found.setdefault(int(r[0]), r[1])
+        return found
+
+    def person_names(self, person_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+        """id -> (first_name, last_name)."""
+        found: dict[int, tuple[str | None, str | None]] = {}
+        for chunk, marks in chunks(person_ids):
             for r in self.conn.execute(f"SELECT id, first_name, last_name FROM people WHERE id IN ({marks})", chunk):
-                found[int(r[0])] = (r[1], r[2], firsts.get(int(r[0])))
+                found[int(r[0])] = (r[1], r[2])
         return found
 
 

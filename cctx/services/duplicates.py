@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from cctx.phones import number_key
+from cctx.phones import canonical, number_key
 from cctx.repository import Repository
 from cctx.services.names import full_name
 
@@ -85,17 +85,30 @@ class _Components:
 
 def _compatible(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
     """No conflicting gender, city or country: never both set and different."""
-    return all(not x or not y or x == y for x, y in zip(a, b, strict=True))
+    a0, a1, a2 = a
+    b0, b1, b2 = b
+    return (not a0 or not b0 or a0 == b0) and (not a1 or not b1 or a1 == b1) and (not a2 or not b2 or a2 == b2)
 
 
-def _same_names(repo: Repository, components: _Components) -> None:
+Names = dict[int, tuple[str | None, str | None]]
+
+
+def _same_names(repo: Repository, components: _Components, names: Names) -> None:
     fold = _Folder()
     buckets: dict[tuple[str, str], dict[tuple[str, str, str], list[int]]] = defaultdict(lambda: defaultdict(list))
+    folded_names: dict[tuple[str | None, str | None], tuple[str, str]] = {}
+    folded_signatures: dict[tuple[str | None, str | None, str | None], tuple[str, str, str]] = {}
     for person_id, first, last, gender, city, country in repo.named_people():
-        name = (fold(first), fold(last))
+        names[person_id] = (first, last)
+        name = folded_names.get((first, last))
+        if name is None:
+            name = folded_names[(first, last)] = (fold(first), fold(last))
         if name == ("", ""):
             continue
-        buckets[name][(fold(gender), fold(city), fold(country))].append(person_id)
+        signature = folded_signatures.get((gender, city, country))
+        if signature is None:
+            signature = folded_signatures[(gender, city, country)] = (fold(gender), fold(city), fold(country))
+        buckets[name][signature].append(person_id)
     for by_signature in buckets.values():
         if len(by_signature) == 1:
             components.join(next(iter(by_signature.values())), SAME_NAME)
@@ -104,10 +117,11 @@ def _same_names(repo: Repository, components: _Components) -> None:
         # signature once, not each pair of people.
         signatures = list(by_signature)
         for i, a in enumerate(signatures):
-            components.join(by_signature[a], SAME_NAME)
+            members = by_signature[a]
+            components.join(members, SAME_NAME)
             for b in signatures[i + 1 :]:
                 if _compatible(a, b):
-                    components.join([by_signature[a][0], by_signature[b][0]], SAME_NAME)
+                    components.join([members[0], by_signature[b][0]], SAME_NAME)
 
 
 def _attribute_value(value: Any) -> str | None:
@@ -133,12 +147,20 @@ def _same_attributes(repo: Repository, keys: tuple[str, ...], components: _Compo
 
 
 def _same_phones(repo: Repository, components: _Components) -> None:
-    owners: dict[str, set[int]] = defaultdict(set)
-    for person_id, value in repo.phone_destinations():
+    """Destinations are unique, so two people can hold one number only when a stored value is not in
+    the form libphonenumber writes: only those values are parsed."""
+    spellings: dict[str, list[str]] = defaultdict(list)  # normalised -> other stored spellings of it
+    for value in repo.phone_values():
+        if canonical(value):
+            continue
         key = number_key(value)
-        if key is not None:
-            owners[key].add(person_id)
-    for people in owners.values():
+        if key is not None and key != value:
+            spellings[key].append(value)
+    if not spellings:
+        return
+    owners = repo.phone_owners(sorted({*spellings, *(v for values in spellings.values() for v in values)}))
+    for key, values in spellings.items():
+        people = {owners[v] for v in [key, *values] if v in owners}
         if len(people) > 1:
             components.join(sorted(people), SAME_PHONE)
 
@@ -146,18 +168,21 @@ def _same_phones(repo: Repository, components: _Components) -> None:
 def find_duplicates(repo: Repository, match_attributes: tuple[str, ...], *, limit: int | None) -> list[dict[str, Any]]:
     """The groups, sorted by smallest id, at most ``limit`` of them."""
     components = _Components()
-    _same_names(repo, components)
+    names: Names = {}
+    _same_names(repo, components, names)
     _same_attributes(repo, match_attributes, components)
     _same_phones(repo, components)
     groups = components.groups()
     if limit is not None:
         groups = groups[:limit]
-    shown = repo.display_people(sorted({p for people, _ in groups for p in people}))
+    # A person without a first name is named by their first destination (the display-name rule).
+    unnamed = sorted({p for people, _ in groups for p in people if not names.get(p, (None, None))[0]})
+    destinations = repo.first_destinations(unnamed)
     result = []
     for people, reasons in groups:
-        names = []
+        shown = []
         for person_id in people:
-            first, last, destination = shown.get(person_id, (None, None, None))
-            names.append(full_name(first, last) or destination or last or f"#{person_id}")
-        result.append({"people": people, "reasons": reasons, "names": names})
+            first, last = names.get(person_id, (None, None))
+            shown.append(full_name(first, last) or destinations.get(person_id) or last or f"#{person_id}")
+        result.append({"people": people, "reasons": reasons, "names": shown})
     return result
