@@ -29,7 +29,8 @@ conversations:
     agents: [ana]
     created_at: 2026-11-01T09:00:00Z
     items:
-      - {{at: 2026-11-01T09:00:00Z, kind: message, author: customer, text: "Pozdrav, gospodine Kovač! Treba mi povrat novca."}}
+      - {{at: 2026-11-01T09:00:00Z, kind: message, author: customer,
+          text: "Pozdrav, gospodine Kovač! Treba mi povrat novca."}}
       - {{at: 2026-11-01T09:05:00Z, kind: note, author: ana, text: "Customer wants a refund for the router"}}
   - id: 201
     channel: sms

@@ -1,0 +1,98 @@
+"""Search after the text is gone: purged text never matches again and leaves nothing in the index;
+hostile search text never reaches the engine as syntax."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import Cli, is_url, query, write
+
+MARKER = "zqxwvmarker"
+
+WORLD = f"""
+conversations:
+  - id: 1
+    channel: sms
+    contact: "+385911111111"
+    status: closed
+    created_at: 2024-01-01T09:00:00Z
+    closed_at: 2024-01-02T09:00:00Z
+    items:
+      - {{at: 2024-01-01T09:00:00Z, kind: message, author: customer, text: "Purge me: {MARKER.upper()} shared"}}
+  - id: 2
+    channel: sms
+    contact: "+385911111111"
+    created_at: 2026-11-01T09:00:00Z
+    items:
+      - {{at: 2026-11-01T09:00:00Z, kind: message, author: customer, text: "Keep me: shared keepword"}}
+"""
+
+
+@pytest.fixture
+def cli(empty_cli: Cli, tmp_path: Path) -> Cli:
+    empty_cli.ok("db", "import", str(write(tmp_path / "world.yaml", WORLD)))
+    return empty_cli
+
+
+def test_purged_text_never_matches_again(cli: Cli) -> None:
+    assert [r["id"] for r in cli.json("conversation", "search", MARKER)] == [1]
+    assert [r["id"] for r in cli.json("conversation", "search", "shared")] == [2, 1]
+    cli.ok("history", "purge", "--older-than", "365d")
+    assert cli.json("conversation", "search", MARKER) == []
+    assert cli.json("conversation", "search", f"{MARKER[:5]}*") == []
+    assert [r["id"] for r in cli.json("conversation", "search", "shared")] == [2]
+    if is_url(cli.db):
+        assert query(cli.db, "SELECT count(*) FROM items WHERE folded LIKE ?", (f"%{MARKER}%",)) == [(0,)]
+
+
+@pytest.mark.sqlite_only
+def test_purged_text_is_not_left_in_the_index_or_the_file(cli: Cli) -> None:
+    assert isinstance(cli.db, Path)
+    assert query(cli.db, "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", (f'"{MARKER}"',)) == [(1,)]
+    cli.ok("history", "purge", "--older-than", "365d")
+    assert query(cli.db, "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", (f'"{MARKER}"',)) == [(0,)]
+    # the index's own pages hold the words of its entries: none of the purged ones is left
+    assert query(cli.db, "SELECT count(*) FROM items_fts_data WHERE instr(block, ?) > 0", (MARKER.encode(),)) == [
+        (0,)]
+    # nor anywhere in the file or its WAL, in any case
+    for path in (cli.db, Path(f"{cli.db}-wal")):
+        if path.exists():
+            data = path.read_bytes().lower()
+            assert MARKER.encode() not in data, path
+    # the index is whole: what is left still matches, and FTS5's own check agrees
+    query(cli.db, "INSERT INTO items_fts (items_fts, rank) VALUES ('integrity-check', 1)")
+    assert query(cli.db, "SELECT count(*) FROM items_fts WHERE items_fts MATCH 'keepword'") == [(1,)]
+
+
+def test_the_index_follows_every_change_of_items(cli: Cli, tmp_path: Path) -> None:
+    more = """
+conversations:
+  - {id: 3, channel: sms, contact: "+385911111111", created_at: 2026-11-02T09:00:00Z,
+     items: [{at: 2026-11-02T09:00:00Z, kind: message, author: customer, text: "Late arrival"}]}
+"""
+    cli.ok("db", "import", str(write(tmp_path / "more.yaml", more)))
+    assert [r["id"] for r in cli.json("conversation", "search", "arrival")] == [3]
+    cli.ok("conversation", "merge", "2", "3")
+    assert [r["id"] for r in cli.json("conversation", "search", "arrival keepword")] == [2]
+    audit = cli.json("audit", "list", "--action", "conversation.merge")
+    if audit and "id" in audit[0] and cli.run("undo", "--help").exit_code == 0:
+        cli.ok("undo", str(audit[0]["id"]))
+        assert [r["id"] for r in cli.json("conversation", "search", "arrival")] == [3]
+        assert cli.json("conversation", "search", "arrival keepword") == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=40) | st.sampled_from(
+    ['"', '""', "*", "**", "NEAR", "NEAR(a b, 2)", "a OR b", "NOT", "-", "^a", "a:b", "'", "\\", "&|!()",
+     "a' & 'b", "\x00", "ǅ*", "\u200b", "🙂 kovač*"]))
+def test_any_search_text_is_words_never_an_engine_error(cli: Cli, text: str) -> None:
+    result = cli.run("conversation", "search", "-f", "json", "--", text)  # `--`: a text may start with -
+    assert "Traceback" not in result.stderr and result.exception is None or isinstance(result.exception, SystemExit)
+    if result.exit_code == 1:
+        assert result.stderr.startswith("Error: ") and "database error" not in result.stderr, result.stderr
+    else:
+        assert result.exit_code == 0, result.stderr
