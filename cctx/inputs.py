@@ -171,8 +171,8 @@ def load_document(source: Source, *, allow_empty: bool = False) -> Any:
 # --- JSON -------------------------------------------------------------------------------------------------
 
 _JSON_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
-_JSON_STRINGS = re.compile(_JSON_STRING, re.DOTALL)
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_JSON_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 _HIGH = r"\\u[dD][89abAB][0-9a-fA-F]{2}"
 _LOW = r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
 _LONE_SURROGATE_ESCAPE = re.compile(rf"{_HIGH}(?!{_LOW})|(?<!{_HIGH}){_LOW}")
@@ -180,7 +180,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 _JSON_TOKEN = re.compile(
     rf"\s*(?:(?P<str>{_JSON_STRING})|(?P<punct>[\[\]{{}}:,])|(?P<lit>[^\s\[\]{{}}:,\"]+))", re.DOTALL
 )
-_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_DEPTH_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 class _NotJson(Exception):
@@ -216,7 +216,13 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _json_depth(text: str) -> int:
-    brackets = _NOT_BRACKETS.sub("", _JSON_STRINGS.sub("", text))
+    """How deep the lists and objects of valid JSON nest, at C speed: escapes dropped, then every byte but
+    brackets and quotes; an adjacent pair of quotes is dropped (an empty string, or two strings joined,
+    which keeps their brackets inside a string), and what lies between the quotes left is string content."""
+    if "\\" in text:
+        text = _JSON_ESCAPE.sub("", text)
+    reduced = text.encode("utf-8").translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    brackets = b"".join(reduced.split(b'"')[::2])
     return max(accumulate(_DEPTH_STEP[c] for c in brackets), default=0)
 
 
@@ -224,8 +230,6 @@ def load_json(source: Source, *, syntax_errors: bool = True) -> Any:
     """JSON with the rules of this module: no duplicate keys, no NaN/Infinity, numbers of at most
     ``MAX_NUMBER_DIGITS`` digits, nesting at most ``MAX_DEPTH`` deep, no lone surrogate escapes."""
     text = source.text
-    if _json_depth(text) > MAX_DEPTH:
-        _locate_json_problem(source)
     try:
         data = json.loads(
             text, object_pairs_hook=_json_pairs, parse_int=_json_int, parse_float=_json_float,
@@ -235,9 +239,11 @@ def load_json(source: Source, *, syntax_errors: bool = True) -> Any:
         if not syntax_errors:
             raise _NotJson() from None
         source.fail(f"not valid JSON ({exc.msg})", exc.lineno, exc.colno)
-    except (_JsonProblem, RecursionError):
+    except (_JsonProblem, RecursionError):  # json itself stops nesting at about 1000 levels
         _locate_json_problem(source)
-    if _LONE_SURROGATE_ESCAPE.search(text):
+    if _json_depth(text) > MAX_DEPTH:
+        _locate_json_problem(source)
+    if ("\\ud" in text or "\\uD" in text) and _LONE_SURROGATE_ESCAPE.search(text):
         _locate_json_problem(source, surrogates_only=True)
     return data
 
