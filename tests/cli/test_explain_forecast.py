@@ -212,3 +212,20 @@ def test_explain_without_a_policy_and_a_missing_conversation(world: Cli) -> None
         "none", None, None, False)
     assert none["reason"] == "No retention policy covers sms: it is kept forever."
     assert "conversation 99 not found" in world.fail("history", "explain", "99").stderr
+
+
+def test_the_privacy_page_shows_real_commands() -> None:
+    """Every `$ cctx ...` line of docs/privacy.md names a real command with real options."""
+    import shlex
+
+    from tests.cli.test_readme import ROOT_OPTIONS, _resolve
+    from tests.conftest import ROOT
+
+    lines = [line[2:] for line in (ROOT / "docs" / "privacy.md").read_text(encoding="utf-8").splitlines()
+             if line.startswith("$ cctx ")]
+    assert len(lines) >= 12
+    for line in lines:
+        words = shlex.split(line)[1:]
+        command, rest = _resolve(words)
+        known = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)} | ROOT_OPTIONS
+        assert all(w in known for w in rest if w.startswith("--")), line
