@@ -43,8 +43,9 @@ class Busy(CctxError):
 
 def refusal(summary: str, problems: list[str]) -> Invalid:
     """A request refused for every one of ``problems``: ``<summary>: N problem(s)``, then each problem."""
-    count = len(problems)
-    return Invalid(f"{summary}: {count} problem{'s' if count != 1 else ''}", problems)
+    from cctx.words import plural
+
+    return Invalid(f"{summary}: {plural(len(problems), 'problem')}", problems)
 
 
 QUOTE_LIMIT = 80

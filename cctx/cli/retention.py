@@ -11,6 +11,7 @@ from cctx.output import message, render
 from cctx.output.retention import policy_table, purge_summary
 from cctx.services import purge, retention
 from cctx.times import parse_duration
+from cctx.words import plural
 
 
 @click.command("policy")
@@ -52,10 +53,11 @@ def history_purge(app: App, older_than: str | None, channels: tuple[str, ...], d
     result = purge.purge_expired(
         app.repo, app.config.retention, app.now_dt, actor=app.actor,
         older_than=None if older_than is None else parse_duration(older_than), channels=channels,
-        batch_size=batch_size, dry_run=dry_run, vacuum=vacuum, progress=progress_bar("Purging"),
+        batch_size=batch_size, dry_run=dry_run, vacuum=vacuum,
+        progress=progress_bar("Checking" if dry_run else "Purging"),
     )
     for run in result.get("resumed", []):
-        message(f"Recorded {run['conversations']} conversations deleted by an interrupted purge started at "
+        message(f"Recorded {plural(run['conversations'], 'conversation')} deleted by an interrupted purge started at "
                 f"{run['started_at']}.")
     if result.get("wal_cleared") is False:
         message(f"Warning: other connections kept the WAL ({app.db_target}-wal) from being cleared within the busy "

@@ -6,6 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from cctx.output import Columns
+
 
 def _short(value: Any, width: int = 70) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -17,15 +19,14 @@ def _counts_first(details: Mapping[str, Any]) -> dict[str, Any]:
     return dict(sorted(details.items(), key=lambda kv: isinstance(kv[1], dict | list)))
 
 
-def audit_table(rows: list[Mapping[str, Any]]) -> str:
-    """One line per record; long subjects and details are shortened (use -f json for all of it)."""
-    from tabulate import tabulate
+def _audit_line(r: Mapping[str, Any]) -> list[Any]:
+    return [r["id"], r["at"], r["actor"], r["action"], _short(r["subject"], 30), _short(_counts_first(r["details"])),
+            r["undone_by"]]
 
-    body = [(r["id"], r["at"], r["actor"], r["action"], _short(r["subject"], 30),
-             _short(_counts_first(r["details"])), "" if r["undone_by"] is None else r["undone_by"])
-            for r in rows]
-    headers = ["id", "at", "actor", "action", "subject", "details", "undone_by"]
-    return tabulate(body, headers=headers, tablefmt="simple")
+
+# One line per record; long subjects and details are shortened (use -f json for all of it).
+audit_table = Columns(("id", "at", "actor", "action", "subject", "details", "undone_by"), _audit_line,
+                      numeric={0, 6})
 
 
 def audit_record_table(record: Mapping[str, Any]) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cctx.models import PERSON_FIELDS
-from cctx.output import NULL, TableView, cell, rows_table
+from cctx.output import NULL, Columns, TableView, cell
 
 
 def _attribute(card: Mapping[str, Any], name: str) -> Any:
@@ -54,22 +54,15 @@ def card_view(attributes: tuple[str, ...]) -> TableView:
     return view
 
 
-def cards_view(attributes: tuple[str, ...]) -> TableView:
+def cards_view(attributes: tuple[str, ...]) -> Columns:
     """One line per card: id, name, the selected attributes, destinations and tags, open/closed counts."""
 
-    def view(cards: list[Mapping[str, Any]]) -> str:
-        rows = [
-            {
-                "id": c["customer_id"],
-                "name": c["name"],
-                **{a: _attribute(c, a) for a in attributes},
-                "destinations": len(c["destinations"]),
-                "tags": c["tags"],
-                "open": c["conversations"]["open"],
-                "closed": c["conversations"]["closed"],
-            }
-            for c in cards
+    def line(c: Mapping[str, Any]) -> list[Any]:
+        return [
+            c["customer_id"], c["name"], *(_attribute(c, a) for a in attributes), len(c["destinations"]), c["tags"],
+            c["conversations"]["open"], c["conversations"]["closed"],
         ]
-        return rows_table(rows, null=NULL)
 
-    return view
+    headers = ("id", "name", *attributes, "destinations", "tags", "open", "closed")
+    count = len(headers)
+    return Columns(headers, line, numeric={0, count - 4, count - 2, count - 1}, null=NULL)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cctx.words import plural
+
 BAR_WIDTH = 40
 
 
@@ -24,8 +26,8 @@ def forecast_table(result: dict[str, Any]) -> str:
         (w["from"][:10], w["to"][:10], w["conversations"], w["items"], bar(w["conversations"], largest))
         for w in weeks
     ]
-    head = (f"Already expired (the next purge deletes them): {already['conversations']} conversations, "
-            f"{already['items']} items")
+    head = (f"Already expired (the next purge deletes them): {plural(already['conversations'], 'conversation')}, "
+            f"{plural(already['items'], 'item')}")
     table = tabulate(rows, headers=["from", "to", "conversations", "items", ""], tablefmt="simple",
                      disable_numparse=True, colalign=("left", "left", "right", "right", "left"))
     return head + "\n" + table

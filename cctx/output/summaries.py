@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cctx.output import Columns
+
 SUMMARY_HEADERS = ("id", "started", "channel", "status", "queue", "talking with", "msgs", "notes", "calls")
-_TEXT_COLUMNS = [1, 2, 3, 4, 5]  # never read as numbers: a "talking with" may be a phone number
 
 
 def summary_line(row: Mapping[str, Any]) -> list[Any]:
@@ -24,10 +25,5 @@ def summary_line(row: Mapping[str, Any]) -> list[Any]:
     ]
 
 
-def summaries_table(rows: list[Mapping[str, Any]]) -> str:
-    """Conversation summaries (the contract's summary dicts) as a table with a header line."""
-    from tabulate import tabulate
-
-    return tabulate(
-        [summary_line(r) for r in rows], headers=SUMMARY_HEADERS, tablefmt="simple", disable_numparse=_TEXT_COLUMNS
-    )
+# id and the counts are numbers; "talking with" stays text even when it is a phone number.
+summaries_table = Columns(SUMMARY_HEADERS, summary_line, numeric={0, 6, 7, 8})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cctx.output import NULL, cell
+from cctx.output import NULL, Columns, cell
+from cctx.words import plural
 
 _HEADER_KEYS = (
     "id", "channel", "status", "queue", "contact", "customer_id", "talking_with", "started_at", "closed_at",
@@ -33,12 +34,16 @@ def transcript(data: Mapping[str, Any]) -> str:
     facts = [(k, cell(data[k], NULL)) for k in _HEADER_KEYS if k in data]
     if data.get("merged_into") is not None:
         facts.append(("merged_into", f"{data['merged_into']} (at {data['merged_at']}; its items are there)"))
-    facts.append(("items", f"{data['messages']} messages, {data['notes']} notes, {data['call_events']} call events"))
-    text = tabulate(facts, tablefmt="plain")
+    counts = (plural(data["messages"], "message"), plural(data["notes"], "note"),
+              plural(data["call_events"], "call event"))
+    facts.append(("items", ", ".join(counts)))
+    text = tabulate(facts, tablefmt="plain", disable_numparse=True)
     items = data.get("items") or []
     if items:
         rows = [(i["at"], i["author"] or "", i["kind"], _what(i)) for i in items]
-        text += "\n\n" + tabulate(rows, headers=["time", "author", "kind", "text / event"], tablefmt="simple")
+        text += "\n\n" + tabulate(
+            rows, headers=["time", "author", "kind", "text / event"], tablefmt="simple", disable_numparse=True
+        )
     elif data.get("merged_into") is not None:
         text += f"\n\nNo items: merged into conversation {data['merged_into']}."
     else:
@@ -49,17 +54,17 @@ def transcript(data: Mapping[str, Any]) -> str:
 WORKLIST_HEADERS = (
     "id", "started", "channel", "status", "queue", "contact", "customer", "talking with", "msgs", "notes", "calls",
 )
+ITEM_COLUMNS = ("conversation", "at", "kind", "author", "text", "event", "recording")
 
 
-def worklist_table(rows: list[Mapping[str, Any]]) -> str:
-    """`conversation list`: the summary line plus the contact and the linked customer, what a relink decides on."""
-    from tabulate import tabulate
-
+def _worklist_line(row: Mapping[str, Any]) -> list[Any]:
+    """The summary line plus the contact and the linked customer, what a relink decides on."""
     from cctx.output.summaries import summary_line
 
-    body = []
-    for row in rows:
-        line = summary_line(row)
-        customer = "-" if row["customer_id"] is None else row["customer_id"]
-        body.append([*line[:5], row["contact"], customer, *line[5:]])
-    return tabulate(body, headers=WORKLIST_HEADERS, tablefmt="simple", disable_numparse=[1, 2, 3, 4, 5, 6, 7])
+    line = summary_line(row)
+    customer = "-" if row["customer_id"] is None else row["customer_id"]
+    return [*line[:5], row["contact"], customer, *line[5:]]
+
+
+# `conversation list`: id and the counts are numbers; contact and customer are text (phones, "-").
+worklist_table = Columns(WORKLIST_HEADERS, _worklist_line, numeric={0, 8, 9, 10})

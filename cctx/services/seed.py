@@ -57,6 +57,7 @@ from cctx.services.seed_words import (
     owned_contact,
     unknown_contact,
 )
+from cctx.words import plural
 
 DAY = 86400
 THREE_YEARS = 3 * 365 * DAY
@@ -103,6 +104,9 @@ def seed_database(
         return _seed(repo, size, now_dt, actor, advance)
 
 
+_ONE = {"people": "person", "conversations": "conversation", "agents": "agent", "queues": "queue"}
+
+
 def _seed(repo: Repository, size: SeedSize, now_dt: datetime, actor: str, advance: Advance) -> dict[str, Any]:
     if size.items and not size.conversations:
         raise Invalid("--items needs --conversations above 0")
@@ -112,7 +116,7 @@ def _seed(repo: Repository, size: SeedSize, now_dt: datetime, actor: str, advanc
     with repo.bulk_load():
         present = {k: v for k, v in repo.seed_target_counts().items() if v}
         if present:
-            held = ", ".join(f"{v} {k}" for k, v in present.items())
+            held = ", ".join(plural(v, _ONE.get(k, k), k) for k, v in present.items())
             raise Conflict(f"db seed fills an empty database only; this one holds {held} (seed a new file)")
         indexes = repo.drop_secondary_indexes()
         world = _world(repo, rng, size.people, now)
