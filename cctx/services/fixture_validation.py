@@ -12,6 +12,7 @@ from cctx.errors import Invalid, quote, refusal
 from cctx.models import PERSON_FIELDS
 from cctx.refs import MAX_ID, DestinationRef, normalize_value, parse_ref
 from cctx.repository import Repository
+from cctx.services.lookups import merged_targets, note_merged
 from cctx.times import format_ts, normalize_ts
 
 SECTIONS = ("queues", "agents", "people", "conversations")
@@ -134,6 +135,7 @@ class Validator:
         self.problems = Problems()
         self.plan = ImportPlan()
         self.known_queues = set(repo.queue_names())
+        self.merged_noted: set[int] = set()
         self.known_agents = set(repo.agent_names())
         self.person_ids: dict[int, str] = {}
         self.owners: dict[tuple[str, str], PersonPlan | None] = {}
@@ -163,6 +165,8 @@ class Validator:
         for where, entry in sections["people"]:
             self._person(where, entry)
         self._check_existing(self.repo.existing_person_ids(self.person_ids), self.person_ids, "person")
+        for an_id, target in merged_targets(self.repo, self.person_ids).items():
+            self.problems.add(self.person_ids[an_id], f"person id {an_id} was merged into {target}; it stays theirs")
         self._check_destination_owners()
         for where, entry in sections["conversations"]:
             self._conversation(where, entry)
@@ -397,11 +401,19 @@ class Validator:
             elif isinstance(owner, int):
                 self.plan.where.setdefault(("customer", owner), where)
             return owner
-        if not self._person_exists(ref.person_id):
-            self.problems.add(where, f"unknown person {ref.person_id}")
+        person_id = ref.person_id
+        if person_id not in self.file_people:
+            merged = merged_targets(self.repo, [person_id])  # a merged-away id names its target
+            if merged:
+                if person_id not in self.merged_noted:
+                    note_merged(merged)
+                    self.merged_noted.add(person_id)
+                person_id = merged[person_id]
+        if not self._person_exists(person_id):
+            self.problems.add(where, f"unknown person {person_id}")
             return None
-        self.plan.where.setdefault(("customer", ref.person_id), where)
-        return ref.person_id
+        self.plan.where.setdefault(("customer", person_id), where)
+        return person_id
 
     def _timestamp(self, entry: dict[str, Any], key: str, where: str, *, required: bool) -> str | None:
         value = entry.get(key)

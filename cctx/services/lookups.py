@@ -5,6 +5,8 @@ One place decides what "not found" means for them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cctx.errors import NotFound, quote
 from cctx.notices import note
 from cctx.refs import DestinationRef, PersonRef, parse_ref
@@ -22,6 +24,23 @@ def current_person_id(repo: Repository, person_id: int) -> int | None:
         return None
     note(f"person {person_id} was merged into {chain[-1]}")
     return chain[-1]
+
+
+def merged_targets(repo: Repository, person_ids: Iterable[int]) -> dict[int, int]:
+    """For those of ``person_ids`` that were merged away (not people any more), the person each now
+    names. Silent: the caller notes them with ``note_merged`` once it has decided to act."""
+    found: dict[int, int] = {}
+    for person_id in sorted(set(person_ids) - repo.existing_person_ids(person_ids)):
+        chain = repo.merge_chain(person_id)
+        if chain and repo.existing_person_ids([chain[-1]]):
+            found[person_id] = chain[-1]
+    return found
+
+
+def note_merged(targets: dict[int, int]) -> None:
+    """``Note: person 12 was merged into 7`` for each merged-away id a command acted on."""
+    for person_id, target in sorted(targets.items()):
+        note(f"person {person_id} was merged into {target}")
 
 
 def person_id_of(repo: Repository, person_id: int) -> int:

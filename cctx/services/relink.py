@@ -6,13 +6,14 @@ of 100,000 rows costs a few hundred queries, not a few hundred thousand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cctx import inputs
 from cctx.errors import CctxError, quote, refusal
 from cctx.refs import MAX_ID, DestinationRef, PersonRef, parse_ref
 from cctx.repository import Repository
+from cctx.services.lookups import merged_targets, note_merged
 from cctx.services.progress import ProgressBar, no_progress
 
 HEADER = ("conversation", "customer")
@@ -43,6 +44,7 @@ class RelinkPlan:
     linked: int = 0
     unlinked: int = 0
     unchanged: int = 0
+    merged_away: dict[int, int] = field(default_factory=dict)  # merged-away person id -> the one it names
 
     def result(self, dry_run: bool) -> dict[str, Any]:
         return {"linked": self.linked, "unlinked": self.unlinked, "unchanged": self.unchanged, "dry_run": dry_run}
@@ -183,10 +185,12 @@ def plan_relink(repo: Repository, parsed: list[ParsedRow], read_problems: list[P
     raise if any is bad. Only lookups: safe to repeat inside the write transaction."""
     ids = [row[3] for row in parsed if row[3] is not None]
     states = repo.link_states(sorted(set(ids)))
-    people = repo.existing_person_ids({r.person_id for *_, r in parsed if isinstance(r, PersonRef)})
+    named = {r.person_id for *_, r in parsed if isinstance(r, PersonRef)}
+    people = repo.existing_person_ids(named)
+    merged_away = merged_targets(repo, named - people)  # a merged-away id names the person it was merged into
     pairs = sorted({(r.type, r.value) for *_, r in parsed if isinstance(r, DestinationRef)})
     owners = repo.destination_owners(pairs)
-    plan = RelinkPlan(changes=[])
+    plan = RelinkPlan(changes=[], merged_away=merged_away)
     first_seen: dict[int, str] = {}
     problems = list(read_problems)
     for pos, where, raw_conv, cid, raw_customer, ref in parsed:
@@ -205,10 +209,13 @@ def plan_relink(repo: Repository, parsed: list[ParsedRow], read_problems: list[P
             problems.append((pos, f"{where}: {ref}"))
             continue
         if isinstance(ref, PersonRef):
-            if ref.person_id not in people:
+            if ref.person_id in merged_away:
+                after = merged_away[ref.person_id]
+            elif ref.person_id not in people:
                 problems.append((pos, f"{where}: {_unknown_person(raw_customer, ref.person_id)}"))
                 continue
-            after = ref.person_id
+            else:
+                after = ref.person_id
         elif isinstance(ref, DestinationRef):
             owner = owners.get((ref.type, ref.value))
             if owner is None:
@@ -246,6 +253,7 @@ def relink(
     parsed = parse_rows(rows)
     plan = plan_relink(repo, parsed, problems)  # a bad file is refused before the write lock is taken
     if dry_run:
+        note_merged(plan.merged_away)
         return plan.result(dry_run=True)
     with repo.transaction():
         plan = plan_relink(repo, parsed, problems)  # the links, people and owners again, now nobody else writes
@@ -265,5 +273,6 @@ def relink(
                 ],
             }
             repo.record_audit(now, actor, "conversation.relink", [c.conversation for c in changes], details)
+    note_merged(plan.merged_away)
     return plan.result(dry_run=False)
 

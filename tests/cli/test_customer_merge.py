@@ -221,3 +221,23 @@ def test_a_new_person_never_takes_a_merged_away_id(world: Cli) -> None:
 def test_table_output(world: Cli) -> None:
     out = world.ok("customer", "merge", "7", "12").stdout
     assert "target" in out and "fields_filled" in out and "gender" in out
+
+
+def test_relink_and_import_name_the_target_of_a_merged_away_id(world: Cli, tmp_path: Path) -> None:
+    world.ok("customer", "merge", "7", "12")
+    relink = write(tmp_path / "relink.csv", "conversation,customer\n106,12\n104,id:12\n")
+    dry = world.run("conversation", "relink", str(relink), "--dry-run", "-f", "json")
+    assert dry.exit_code == 0 and dry.stderr == "Note: person 12 was merged into 7\n"
+    done = world.run("conversation", "relink", str(relink), "-f", "json")
+    assert done.exit_code == 0 and done.stderr == "Note: person 12 was merged into 7\n"
+    assert [world.json("conversation", "show", c)["customer_id"] for c in ("106", "104")] == [7, 7]
+    fixture = write(tmp_path / "more.yaml", (
+        "conversations:\n"
+        "  - {id: 200, channel: sms, contact: '+385915550001', customer: 12, created_at: 2026-11-10T09:00:00Z}\n"
+        "  - {id: 201, channel: sms, contact: '+385915550002', customer: 12, created_at: 2026-11-11T09:00:00Z}\n"
+    ))
+    imported = world.run("db", "import", str(fixture), "-f", "json")
+    assert imported.exit_code == 0 and imported.stderr == "Note: person 12 was merged into 7\n"
+    assert world.json("conversation", "show", "201")["customer_id"] == 7
+    taken = write(tmp_path / "taken.yaml", "people:\n  - {id: 12, first_name: New}\n")
+    assert "person id 12 was merged into 7" in world.fail("db", "import", str(taken)).stderr
