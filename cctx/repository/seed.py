@@ -55,11 +55,13 @@ _PHRASE = f"(p.cid * 31 + s.k * 17) % {PHRASES}"
 def items_sql(engine: Engine) -> str:
     """The INSERT ... SELECT that generates the items of the planned conversations between two ids."""
     return f"""
-INSERT INTO items (conversation_id, at, kind, author, text, event, recording)
+INSERT INTO items (conversation_id, at, kind, author, text, event, recording, folded)
 SELECT cid, {engine.epoch_text("at")}, kind, author,
        CASE kind WHEN 'call_event' THEN NULL
                  ELSE (SELECT text FROM seed_phrases WHERE id = phrase) END,
-       event, CASE event WHEN 'recording' THEN 'rec-' || {engine.zero_padded("cid", 8)} || '.wav' END
+       event, CASE event WHEN 'recording' THEN 'rec-' || {engine.zero_padded("cid", 8)} || '.wav' END,
+       CASE kind WHEN 'call_event' THEN NULL
+                 ELSE (SELECT folded FROM seed_phrases WHERE id = phrase) END
 FROM (
     SELECT p.cid AS cid, s.k AS k, {_AT} AS at,
            CASE WHEN p.call = {CALL_KIND} AND {_EVENT} IS NOT NULL THEN 'call_event'
@@ -100,6 +102,8 @@ class SeedRepository:
 
         def transaction(self) -> AbstractContextManager[None]: ...
 
+        def drop_indexes_of(self, tables: Sequence[str]) -> list[str]: ...
+
     def seed_target_counts(self) -> dict[str, int]:
         """What would collide with seeded rows: people, conversations, agents, queues."""
         return {
@@ -127,15 +131,7 @@ class SeedRepository:
 
     def drop_secondary_indexes(self) -> list[str]:
         """Drop the secondary indexes of the loaded tables; return their CREATE statements, in order."""
-        indexes = self.engine.secondary_indexes(self.conn, LOADED_TABLES)
-        for name, _ in indexes:
-            self.conn.execute(f'DROP INDEX "{name}"')
-        return [sql for _, sql in indexes]
-
-    def create_indexes(self, statements: Iterable[str]) -> None:
-        """Re-run CREATE INDEX statements read by ``drop_secondary_indexes``."""
-        for sql in statements:
-            self.conn.execute(sql)
+        return self.drop_indexes_of(LOADED_TABLES)
 
     def insert_seed_people(self, rows: Iterable[Sequence[Any]]) -> None:
         """Rows of (id, first_name, last_name, gender, city, country, attributes, created_at, updated_at)."""
@@ -155,8 +151,12 @@ class SeedRepository:
         """The conversation plan (rows in PLAN_COLUMNS order) and the phrases item texts come from."""
         self.conn.execute(_PLAN_TABLE)
         self.engine.bulk_insert(self.conn, "seed_plan", PLAN_COLUMNS, rows)
-        self.conn.execute("CREATE TEMP TABLE seed_phrases (id BIGINT PRIMARY KEY, text TEXT NOT NULL)")
-        self.engine.bulk_insert(self.conn, "seed_phrases", ("id", "text"), enumerate(phrases))
+        from cctx.search_fold import folded_text
+
+        self.conn.execute("CREATE TEMP TABLE seed_phrases (id BIGINT PRIMARY KEY, text TEXT NOT NULL, folded TEXT)")
+        self.engine.bulk_insert(
+            self.conn, "seed_phrases", ("id", "text", "folded"), [(i, p, folded_text(p)) for i, p in enumerate(phrases)]
+        )
         self.conn.execute("CREATE TEMP TABLE seed_series (k BIGINT PRIMARY KEY)")
         self.conn.execute(
             "INSERT INTO seed_series WITH RECURSIVE r(k) AS "

@@ -45,6 +45,18 @@ class TransferRepository:
         """Write ``rows`` into ``table`` with the engine's bulk path; return how many."""
         return self.engine.bulk_insert(self.conn, table, columns, rows)
 
+    def drop_indexes_of(self, tables: Sequence[str]) -> list[str]:
+        """Drop the secondary indexes of ``tables``; return their CREATE statements, in order."""
+        indexes = self.engine.secondary_indexes(self.conn, tables)
+        for name, _ in indexes:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        return [sql for _, sql in indexes]
+
+    def create_indexes(self, statements: Iterable[str]) -> None:
+        """Re-run CREATE INDEX statements read by ``drop_indexes_of``."""
+        for sql in statements:
+            self.conn.execute(sql)
+
     def set_merged_into(self, pairs: Iterable[tuple[int, int]]) -> None:
         """(tombstone id, target id): links written after every conversation exists."""
         self.conn.executemany(

@@ -11,6 +11,9 @@ from cctx.repository import Repository
 from cctx.repository.history import HistoryQuery, history_sql
 from tests.conftest import Cli
 
+# SQLite's planner and its statistics; PostgreSQL's plans are checked in test_postgres_plans.py.
+pytestmark = pytest.mark.sqlite_only
+
 HORIZONS: dict[str, str | None] = {"sms": "2025-01-01T00:00:00Z", "voice": "2026-01-01T00:00:00Z", "email": None}
 VARIANTS = [
     {"channels": (), "statuses": (), "horizons": {}, "agent_id": None, "limit": None},

@@ -13,3 +13,4 @@ CREATE TABLE holds (
 );
 CREATE INDEX holds_by_customer ON holds(customer_id) WHERE customer_id IS NOT NULL;
 CREATE INDEX holds_by_conversation ON holds(conversation_id) WHERE conversation_id IS NOT NULL;
+CREATE TRIGGER holds_sync_id AFTER INSERT ON holds FOR EACH STATEMENT EXECUTE FUNCTION cctx_sync_id();
