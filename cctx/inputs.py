@@ -31,6 +31,7 @@ MAX_DEPTH = 100  # nesting of lists and mappings
 MAX_ALIAS_VALUES = 100_000  # values that YAML aliases may repeat, in all
 MAX_NUMBER_DIGITS = 40
 MAX_CSV_FIELD = 128 * KiB
+MAX_NAME_SHOWN = 200
 
 FORMATS = ("csv", "json", "yaml")
 _READ_CHUNK = 1 * MiB
@@ -138,6 +139,8 @@ def read_text(
 ) -> Source:
     """Read ``path`` (``-``: stdin) whole as UTF-8 text; empty input is refused unless ``allow_empty``."""
     shown = name or ("<stdin>" if path == "-" else path)
+    if len(shown) > MAX_NAME_SHOWN:  # a name is shown whole in every message: an absurd one is cut
+        shown = shown[:MAX_NAME_SHOWN] + "…"
     text = decode(_read_bytes(path, shown, limit, error), shown, error)
     if not allow_empty and not text.strip():
         raise error(f"{shown}: is empty")

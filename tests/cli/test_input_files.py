@@ -334,3 +334,8 @@ def test_what_changed_meanwhile_is_checked_again_inside_the_transaction(demo_cli
 def test_long_arguments_are_quoted_cut_to_80_characters(demo_cli: Cli, args: list[str]) -> None:
     stderr = refused(demo_cli, *[a.format("z" * 5000) for a in args])
     assert f"'{'z' * 80}'…" in stderr and len(stderr) < 200
+
+
+def test_an_absurdly_long_file_name_is_cut_in_messages(demo_cli: Cli) -> None:
+    stderr = refused(demo_cli, "db", "import", "a" * 5000)
+    assert stderr == "Error: " + "a" * 200 + "…: no such file\n"
