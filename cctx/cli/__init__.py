@@ -96,4 +96,7 @@ def cli(ctx: click.Context, db: str, config: str | None, actor: str | None, debu
 
 
 def main() -> None:
-    cli(prog_name="cctx")
+    """The `cctx` executable: exit 130 on Ctrl-C and 141 when stdout's reader has gone (cli/exits.py)."""
+    from cctx.cli.exits import run
+
+    run(cli, "cctx")
