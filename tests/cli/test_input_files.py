@@ -338,4 +338,4 @@ def test_long_arguments_are_quoted_cut_to_80_characters(demo_cli: Cli, args: lis
 
 def test_an_absurdly_long_file_name_is_cut_in_messages(demo_cli: Cli) -> None:
     stderr = refused(demo_cli, "db", "import", "a" * 5000)
-    assert stderr == "Error: " + "a" * 200 + "…: no such file\n"
+    assert stderr == "Error: " + "a" * 200 + "…: cannot be read (File name too long)\n"
