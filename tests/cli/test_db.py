@@ -6,10 +6,11 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
 import yaml
 
 from cctx.repository.base import schema_version
-from tests.conftest import DEMO, Cli, ProgressRecorder, query, table_counts, write
+from tests.conftest import DEMO, Cli, ProgressRecorder, is_url, query, table_counts, write
 
 BAD_FIXTURE = """
 queues: [{name: billing}]
@@ -42,6 +43,7 @@ def test_init_creates_private_wal_database_idempotently(tmp_path: Path) -> None:
     assert again["schema_version"] == schema_version() and again["upgraded_from"] is None
 
 
+@pytest.mark.sqlite_only  # PostgreSQL's: tests/cli/test_postgres_plans.py
 def test_every_index_the_queries_need_exists(empty_cli: Cli) -> None:
     indexes = {r[0]: r[1] for r in query(empty_cli.db, "SELECT name, sql FROM sqlite_master WHERE type='index'")}
     assert "person_id, created_at" in indexes["conversations_by_person"]
@@ -194,6 +196,7 @@ def test_version_and_groups(demo_cli: Cli) -> None:
         assert group in help_text
 
 
+@pytest.mark.sqlite_only  # PostgreSQL's: tests/cli/test_engines.py
 def test_locked_database_is_exit_3(demo_cli: Cli, tmp_path: Path) -> None:
     import sqlite3
 
@@ -329,14 +332,15 @@ def test_import_draws_no_progress_bar_when_stderr_is_not_a_terminal(empty_cli: C
 
 
 def test_init_refuses_a_database_newer_than_this_cctx(empty_cli: Cli) -> None:
-    import sqlite3
-
-    conn = sqlite3.connect(empty_cli.db)
-    conn.execute(f"PRAGMA user_version = {schema_version() + 1}")
-    conn.close()
+    newer = schema_version() + 1
+    if is_url(empty_cli.db):
+        set_sql, get_sql = f"UPDATE cctx_schema SET version = {newer}", "SELECT version FROM cctx_schema"
+    else:
+        set_sql, get_sql = f"PRAGMA user_version = {newer}", "PRAGMA user_version"
+    query(empty_cli.db, set_sql)
     result = empty_cli.fail("db", "init")
     assert "newer than this cctx understands" in result.stderr
-    assert query(empty_cli.db, "PRAGMA user_version") == [(schema_version() + 1,)]
+    assert query(empty_cli.db, get_sql) == [(newer,)]
 
 
 def test_init_leaves_another_applications_database_alone(tmp_path: Path) -> None:
