@@ -26,9 +26,16 @@ def world(empty_cli: Cli, tmp_path: Path) -> Cli:
 
 
 @pytest.mark.parametrize("days", [400_000, 1_000_000, 999_999_999])
-def test_a_policy_longer_than_the_calendar_keeps_everything(world: Cli, tmp_path: Path, days: int) -> None:
-    # 400,000 days back is a year with three digits: it must still sort before every stored timestamp.
+def test_a_policy_longer_than_a_hundred_years_is_refused_naming_the_key(world: Cli, tmp_path: Path, days: int) -> None:
     write(tmp_path / "cctx.yaml", f"retention:\n  default_days: {days}\n")
+    before = table_counts(world.db)
+    result = world.fail("history", "purge", "--dry-run")
+    assert f"retention.default_days must be a whole number from 1 to 36,500, not {days}" in result.stderr
+    assert table_counts(world.db) == before
+
+
+def test_the_longest_policy_keeps_everything(world: Cli, tmp_path: Path) -> None:
+    write(tmp_path / "cctx.yaml", "retention:\n  default_days: 36500\n")
     before = table_counts(world.db)
     assert world.json("history", "purge", "--dry-run")["conversations"] == 0
     result = world.json("history", "purge")
