@@ -119,17 +119,21 @@ class SearchStore:
                 f"WHERE {fragment} AND i.kind IN ('message', 'note')"
             )
             params.append(value)
-        params.append(len(words))
+        if len(words) == 1:  # one word: every matching item holds all the words there are
+            scores = "scores AS (SELECT cid, 1 AS best, count(*) AS matching FROM hits GROUP BY cid) "
+        else:
+            scores = (
+                "per_item AS (SELECT cid, item_id, count(*) AS words FROM hits GROUP BY cid, item_id), "
+                "scores AS (SELECT cid, max(words) AS best, count(*) AS matching FROM per_item GROUP BY cid "
+                "HAVING cid IN (SELECT cid FROM hits GROUP BY cid HAVING count(DISTINCT k) = ?)) "
+            )
+            params.append(len(words))
         _, where, filter_params = history_filters(query)
         params += filter_params
         sql = (
-            f"WITH hits AS ({' UNION ALL '.join(hits)}), "
-            "per_item AS (SELECT cid, item_id, count(*) AS words FROM hits GROUP BY cid, item_id), "
-            "scores AS (SELECT cid, max(words) AS best, count(*) AS matching FROM per_item GROUP BY cid), "
-            "complete AS (SELECT cid FROM hits GROUP BY cid HAVING count(DISTINCT k) = ?) "
+            f"WITH hits AS ({' UNION ALL '.join(hits)}), {scores}"
             f"{COLUMNS}, s.best AS search_best, s.matching AS search_matching "
-            "FROM scores s JOIN complete w ON w.cid = s.cid JOIN conversations c ON c.id = s.cid "
-            f"{JOINS}"
+            f"FROM scores s JOIN conversations c ON c.id = s.cid {JOINS}"
             + (f" WHERE {' AND '.join(where)}" if where else "")
             + " ORDER BY s.best DESC, s.matching DESC, c.last_activity_at DESC, c.id DESC"
         )
