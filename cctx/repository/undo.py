@@ -155,6 +155,34 @@ class UndoRepository:
             (destination_id, person_id, dest_type, value),
         )
 
+    # --- a person merge taken back --------------------------------------------------------------------
+
+    def restore_person_row(self, profile: dict[str, Any]) -> None:
+        """Insert a removed person again with everything its row held (id, fields, attributes, times)."""
+        self.conn.execute(
+            "INSERT INTO people (id, first_name, last_name, gender, city, country, attributes, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (profile["id"], profile["first_name"], profile["last_name"], profile["gender"], profile["city"],
+             profile["country"], json.dumps(profile["attributes"], sort_keys=True), profile["created_at"],
+             profile["updated_at"]),
+        )
+
+    def give_destinations(self, person_id: int, destination_ids: Sequence[int]) -> None:
+        for chunk, marks in chunks(list(destination_ids)):
+            self.conn.execute(f"UPDATE destinations SET person_id = ? WHERE id IN ({marks})", (person_id, *chunk))
+
+    def give_conversations(self, person_id: int, conversation_ids: Sequence[int]) -> None:
+        """Link the conversations to the person; explicit-unlink marks and display names stay."""
+        for chunk, marks in chunks(list(conversation_ids)):
+            self.conn.execute(f"UPDATE conversations SET person_id = ? WHERE id IN ({marks})", (person_id, *chunk))
+
+    def give_holds(self, person_id: int, hold_ids: Sequence[int]) -> None:
+        for chunk, marks in chunks(list(hold_ids)):
+            self.conn.execute(f"UPDATE holds SET customer_id = ? WHERE id IN ({marks})", (person_id, *chunk))
+
+    def forget_person_merge(self, person_id: int) -> None:
+        self.conn.execute("DELETE FROM merged_people WHERE id = ?", (person_id,))
+
     # --- comparing states ---------------------------------------------------------------------------
 
     def domain_snapshot(self) -> dict[str, list[tuple[Any, ...]]]:

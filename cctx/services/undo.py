@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cctx.errors import Invalid, NotFound
-from cctx.models import AuditRecord
+from cctx.models import PERSON_FIELDS, AuditRecord
 from cctx.repository import Repository
 
 # A row an audit record touched: ("conversation", id), ("person", id) or ("destination", "type:value").
@@ -313,6 +313,43 @@ def _plan_destination_remove(repo: Repository, plan: UndoPlan) -> None:
     plan.steps.append(lambda r: r.touch_person(person_id, updated_at))
 
 
+def _plan_customer_merge(repo: Repository, plan: UndoPlan) -> None:
+    record, d = plan.record, plan.record.details
+    _need(record, "sources", "target_before", "conversations_by_source", "holds_moved")
+    target, before = record.subject[0], d["target_before"]
+    sources: list[dict[str, Any]] = list(d["sources"].values())
+    conversations = {int(k): v for k, v in d["conversations_by_source"].items()}
+    holds = {int(k): v for k, v in d["holds_moved"].items()}
+    _require_people(repo, record, [target])
+    taken = sorted(repo.existing_person_ids(p["id"] for p in sources))
+    if taken:
+        raise _refuse(record, f"person id {_listed(taken)} is held by another person now")
+    for profile in sources:
+        for dest in profile["destinations"]:
+            if repo.destination_with_id(dest["id"]) != (target, dest["type"], dest["value"]):
+                name = f"{dest['type']}:{dest['value']}"
+                raise _refuse(record, f"destination {name} no longer belongs to person {target}")
+    moved = [cid for ids in conversations.values() for cid in ids]
+    _require_conversations(repo, record, moved)
+    _require_linked(repo, record, moved, target)
+    plan.people |= {target, *(p["id"] for p in sources)}
+    plan.conversations |= set(moved)
+
+    def apply(r: Repository) -> None:
+        for profile in sources:
+            source = profile["id"]
+            r.restore_person_row(profile)
+            r.give_destinations(source, [dest["id"] for dest in profile["destinations"]])
+            r.add_tags(source, profile["tags"])
+            r.give_conversations(source, conversations.get(source, []))
+            r.give_holds(source, holds.get(source, []))
+            r.forget_person_merge(source)
+        r.remove_tags(target, d.get("tags_added") or [])
+        r.update_person(target, {f: before[f] for f in PERSON_FIELDS}, before["attributes"], before["updated_at"])
+
+    plan.steps.append(apply)
+
+
 _PLANNERS: dict[str, Callable[[Repository, UndoPlan], None]] = {
     "conversation.link": _plan_link,
     "conversation.unlink": _plan_unlink,
@@ -323,6 +360,7 @@ _PLANNERS: dict[str, Callable[[Repository, UndoPlan], None]] = {
     "customer.untag": _plan_tags,
     "destination.add": _plan_destination_add,
     "destination.remove": _plan_destination_remove,
+    "customer.merge": _plan_customer_merge,
 }
 
 

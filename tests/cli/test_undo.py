@@ -48,6 +48,9 @@ SCENARIOS: dict[str, tuple[list[list[str]], list[str]]] = {
     "customer untag": ([["customer", "tag", "3", "b2b", "x"]], ["customer", "untag", "3", "x", "b2b"]),
     "destination add, with auto-links": ([], ["customer", "destination", "add", "2", "+385981112233"]),
     "destination remove (the first one)": ([], ["customer", "destination", "remove", "1", "+385911234567"]),
+    "customer merge, with holds": ([["hold", "add", "--customer", "3", "--reason", "audit"],
+                                    ["hold", "add", "--customer", "10", "--reason", "claim"]],
+                                   ["customer", "merge", "2", "3", "10"]),
 }
 
 
@@ -175,3 +178,22 @@ def test_a_removed_destination_taken_by_someone_else(demo_cli: Cli) -> None:
     demo_cli.ok("undo", "3")
     demo_cli.ok("undo", "2")
     assert demo_cli.json("customer", "show", "1")["destinations"][0] == {"type": "phone", "value": "+385911234567"}
+
+
+def test_a_merged_person_comes_back_with_id_destinations_tags_and_conversations(demo_cli: Cli) -> None:
+    before = {ref: demo_cli.json("customer", "show", ref) for ref in ("2", "3", "+385981234001")}
+    history = demo_cli.json("history", "show", "3")
+    demo_cli.ok("customer", "merge", "2", "3")
+    assert demo_cli.json("customer", "show", "+385981234001")["customer_id"] == 2
+    result = demo_cli.json("undo", str(last_id(demo_cli)))
+    assert result == {"undone": 2, "action": "customer.merge", "conversations": 4, "people": 2, "dry_run": False}
+    assert {ref: demo_cli.json("customer", "show", ref) for ref in before} == before
+    assert demo_cli.json("history", "show", "3") == history
+    shown = demo_cli.run("customer", "show", "3")
+    assert "merged into" not in shown.stderr  # the id names person 3 again, without a note
+
+
+def test_a_person_merge_touched_later_is_refused(demo_cli: Cli) -> None:
+    demo_cli.ok("customer", "merge", "2", "3")  # 2
+    demo_cli.ok("customer", "update", "2", "--city", "Zadar")  # 3
+    _refused(demo_cli, "2", "(customer.merge) cannot be undone", "newest first: 3")
