@@ -33,6 +33,12 @@ _NEVER = {
     "history.purge": "purged conversations are gone for good",
     "customer.erase": "erased data is gone for good",
     "undo": "an undo is not undone itself (make the change again instead)",
+    "agent.add": "agents are not undone",
+    "agent.grant": "agents' rights are not undone (revoke them instead)",
+    "agent.revoke": "agents' rights are not undone (grant them again instead)",
+    "queue.add": "queues are not undone",
+    "hold.add": "holds are not undone (release the hold instead)",
+    "hold.release": "holds are not undone (add a new hold instead)",
 }
 
 
@@ -67,12 +73,15 @@ class UndoPlan:
 # --- what a record touched ------------------------------------------------------------------------
 
 
-def _conversations(ids: Iterable[Any]) -> set[Entity]:
-    return {("conversation", i) for i in ids}
+def _conversations(ids: Any) -> set[Entity]:
+    """The conversations of a list of ids (anything else in a record, e.g. a count, names none)."""
+    return {("conversation", i) for i in ids if isinstance(i, int)} if isinstance(ids, list) else set()
 
 
-def _destinations(dests: Iterable[dict[str, Any]]) -> set[Entity]:
-    return {("destination", f"{d['type']}:{d['value']}") for d in dests}
+def _destinations(dests: Any) -> set[Entity]:
+    if not isinstance(dests, list):
+        return set()
+    return {("destination", f"{d.get('type')}:{d.get('value')}") for d in dests if isinstance(d, dict)}
 
 
 def touched(record: AuditRecord) -> set[Entity]:
