@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import NOW, Cli, write
 
@@ -229,3 +232,75 @@ def test_the_privacy_page_shows_real_commands() -> None:
         command, rest = _resolve(words)
         known = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)} | ROOT_OPTIONS
         assert all(w in known for w in rest if w.startswith("--")), line
+
+
+# --- the same rule everywhere, on random worlds ------------------------------------------------------
+
+
+CHANNELS = ["sms", "whatsapp", "voice", "email"]  # 90 days, 365 (default), 30, 365
+conversation_strategy = st.tuples(
+    st.sampled_from(CHANNELS), st.booleans(), st.integers(0, 800), st.integers(0, 23), st.booleans()
+)  # channel, closed?, closed this many days (and hours) before NOW, on the person's contact?
+world_strategy = st.tuples(
+    st.lists(conversation_strategy, min_size=2, max_size=9),
+    st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8), st.integers(0, 800)), max_size=3),  # merges
+    st.lists(st.integers(0, 8), max_size=2),  # conversation holds
+    st.booleans(),  # a hold on the person
+)
+
+
+def _random_world(conversations: list[tuple[str, bool, int, int, bool]]) -> str:
+    lines = ["people:", '  - {id: 1, first_name: P, destinations: [{type: phone, value: "+385911000001"}]}',
+             "conversations:"]
+    for n, (channel, closed, days, hours, own) in enumerate(conversations, start=1):
+        contact = "+385911000001" if own or channel == "email" else "+385911000002"
+        contact = "p@example.com" if channel == "email" else contact
+        end = NOW_DT - timedelta(days=days, hours=hours)
+        status = f"closed, closed_at: {ts(end)}" if closed else "open"
+        start = ts(end - timedelta(hours=1))
+        item = f"{{at: {start}, kind: call_event, event: started}}" if channel == "voice" else msg(start)
+        lines.append(f'  - {{id: {n}, channel: {channel}, contact: "{contact}", status: {status}, '
+                     f"created_at: {start}, "
+                     f"items: [{item}]}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_forecast_explain_and_purge_agree(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """On any world: already_expired is the dry run's count, `held` the expired ones explain shows held,
+    and the purge deletes exactly what explain calls purgeable. (Fewer worlds on PostgreSQL, where each
+    one is a new database.)"""
+    from tests.conftest import fresh_postgres_database
+
+    @settings(max_examples=20 if engine == "sqlite" else 5, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(world=world_strategy)
+    def check(world: Any) -> None:
+        conversations, merges, held_conversations, hold_person = world
+        target = (fresh_postgres_database(request.getfixturevalue("pg_server")) if engine == "postgresql"
+                  else tmp_path / f"w{len(list(tmp_path.iterdir()))}.db")
+        cli = Cli(target)
+        cli.ok("db", "init")
+        cli.ok("db", "import", str(write(tmp_path / "random.yaml", _random_world(conversations))))
+        count = len(conversations)
+        for into, source, days_ago in merges:  # refused merges (other kind, tombstones, ...) change nothing
+            cli.run("conversation", "merge", str(into % count + 1), str(source % count + 1),
+                    env={"CCTX_NOW": ts(NOW_DT - timedelta(days=days_ago))})
+        for held in held_conversations:
+            cli.ok("hold", "add", "--conversation", str(held % count + 1), "--reason", "r")
+        if hold_person:
+            cli.ok("hold", "add", "--customer", "1", "--reason", "r")
+        cli.env["CCTX_CONFIG"] = str(write(tmp_path / "policy.yaml", POLICY))
+        ids = range(1, count + 1)
+        explained = {i: explain(cli, i) for i in ids}
+        dry = cli.json("history", "purge", "--dry-run")
+        forecast = cli.json("history", "forecast")["already_expired"]
+        assert forecast == {"conversations": dry["conversations"], "items": dry["items"]}
+        assert dry["held"] == sum(1 for e in explained.values() if e["expired"] and e["held_by"])
+        assert all(not e["purgeable"] for e in explained.values() if e["held_by"])
+        purgeable = {i for i, e in explained.items() if e["purgeable"]}
+        assert dry["conversations"] == len(purgeable)
+        cli.json("history", "purge")
+        left = {i for i in ids if cli.run("conversation", "show", str(i)).exit_code == 0}
+        assert left == set(ids) - purgeable
+
+    check()
