@@ -13,7 +13,7 @@ from cctx.models import PERSON_FIELDS
 from cctx.refs import MAX_ID, DestinationRef, normalize_value, parse_ref
 from cctx.repository import Repository
 from cctx.services.lookups import merged_targets, note_merged
-from cctx.times import format_ts, normalize_ts
+from cctx.times import normalize_ts
 
 SECTIONS = ("queues", "agents", "people", "conversations")
 PERSON_KEYS = {"id", "first_name", "last_name", "gender", "city", "country", "attributes", "tags", "destinations"}
@@ -84,7 +84,7 @@ def _text(value: Any) -> str | None:
 
 def _scalar(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return format_ts(value)  # timestamps are stored in UTC with Z
+        return normalize_ts(value)  # timestamps are stored in UTC with Z; refused past the ends of the calendar
     if isinstance(value, datetime | date):
         return value.isoformat()
     if value is None or isinstance(value, str | int | float | bool):

@@ -122,11 +122,17 @@ def test_hostile_timestamps_in_cctx_now(demo_cli: Cli, now: str) -> None:
 
 
 @FEW
-@given(at=bad_timestamps(), quoted=st.booleans())
-def test_hostile_timestamps_in_files(demo_cli: Cli, at: str, quoted: bool) -> None:
+@given(at=bad_timestamps(), quoted=st.booleans(), where=st.sampled_from(["created_at", "attribute", "item"]))
+def test_hostile_timestamps_in_files(demo_cli: Cli, at: str, quoted: bool, where: str) -> None:
     value = json.dumps(at) if quoted else at
-    text = f"conversations:\n  - {{channel: sms, contact: '+385911234567', created_at: {value}}}\n"
-    hostile(demo_cli, "timestamp (file)", "db", "import", "-", input=text)
+    if where == "attribute":  # an attribute may hold any timestamp, but not one outside the calendar
+        assume(not quoted and re.match(r"\d{4}-", at))
+        text = f"people: [{{first_name: Ana, attributes: {{since: {value}}}}}]\n"
+    else:
+        item = f", items: [{{at: {value}, kind: message, author: customer, text: hi}}]" if where == "item" else ""
+        created = "2026-01-01T00:00:00Z" if where == "item" else value
+        text = f"conversations:\n  - {{channel: sms, contact: '+385911234567', created_at: {created}{item}}}\n"
+    hostile(demo_cli, f"timestamp (file, {where})", "db", "import", "-", input=text)
 
 
 # --- fixture files ------------------------------------------------------------------------------------

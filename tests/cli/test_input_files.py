@@ -202,6 +202,13 @@ def test_impossible_dates_in_files_are_located(demo_cli: Cli) -> None:
     )
 
 
+def test_an_attribute_timestamp_outside_the_calendar_is_located(demo_cli: Cli) -> None:
+    text = "people: [{first_name: Ana, attributes: {since: 0001-01-01T00:00:00+01:00}}]\n"
+    assert "<stdin>: people[0].attributes.since: timestamp: '0001-01-01T00:00:00+01:00' is outside the calendar" in (
+        refused(demo_cli, "db", "import", "-", input=text)
+    )
+
+
 # --- configuration ------------------------------------------------------------------------------------
 
 
