@@ -10,8 +10,6 @@ from typing import Any
 import click
 
 from cctx import __version__
-from cctx.cli.actor import resolve_actor
-from cctx.cli.context import App, config_path, default_actor
 from cctx.cli.lazy import LazyGroup
 from cctx.errors import Busy, CctxError
 
@@ -22,6 +20,8 @@ def _fail(error: CctxError) -> None:
 
 
 def _as_cctx_error(exc: sqlite3.Error, ctx: click.Context) -> CctxError:
+    from cctx.cli.context import App
+
     text = str(exc)
     app = ctx.find_object(App)
     where = f"{app.db_target}: " if app else ""
@@ -49,22 +49,33 @@ class RootGroup(LazyGroup):
             _fail(_as_cctx_error(exc, ctx))
 
 
+def _resolve_actor(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    from cctx.cli.actor import resolve_actor  # imported when a command runs, not for --help
+
+    return resolve_actor(ctx, param, value)
+
+
 def _debug(ctx: click.Context) -> bool:
     return bool(ctx.params.get("debug")) or os.environ.get("CCTX_DEBUG") == "1"
 
 
 @click.group(
     cls=RootGroup,
+    # name: (module, attribute, the line `cctx --help` shows), so --help imports no command group
     lazy_commands={
-        "db": ("cctx.cli.db", "db"),
-        "customer": ("cctx.cli.customer", "customer"),
-        "conversation": ("cctx.cli.conversation", "conversation"),
-        "history": ("cctx.cli.history", "history"),
-        "agent": ("cctx.cli.agent", "agent"),
-        "queue": ("cctx.cli.agent", "queue"),
-        "audit": ("cctx.cli.audit", "audit"),
-        "undo": ("cctx.cli.undo", "undo"),
-        "hold": ("cctx.cli.hold", "hold"),
+        "db": ("cctx.cli.db", "db", "Create, fill and inspect the database."),
+        "customer": ("cctx.cli.customer", "customer",
+                     "Customers: the context card, and editing people, their tags and destinations."),
+        "conversation": ("cctx.cli.conversation", "conversation",
+                         "List, show, link, unlink, merge and bulk-relink conversations."),
+        "history": ("cctx.cli.history", "history", "Conversation history and the retention purge."),
+        "agent": ("cctx.cli.agent", "agent", "Agents and the queues they may see."),
+        "queue": ("cctx.cli.agent", "queue", "Queues that conversations are routed to."),
+        "audit": ("cctx.cli.audit", "audit", "The audit log: every change, who made it and when."),
+        "undo": ("cctx.cli.undo", "undo",
+                 "Reverse the change recorded as AUDIT_ID, so its rows are exactly as before it."),
+        "hold": ("cctx.cli.hold", "hold",
+                 "Legal holds: keep a customer's or a conversation's data from purge and erasure."),
     },
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -72,7 +83,7 @@ def _debug(ctx: click.Context) -> bool:
               help="SQLite database file, or postgresql://user@host/dbname (env CCTX_DB).")
 @click.option("--config", "config", envvar="CCTX_CONFIG", metavar="PATH",
               help="YAML configuration (env CCTX_CONFIG; default ./cctx.yaml if present).")
-@click.option("--actor", envvar="CCTX_ACTOR", metavar="NAME", callback=resolve_actor,
+@click.option("--actor", envvar="CCTX_ACTOR", metavar="NAME", callback=_resolve_actor,
               help="Who is acting, for the audit log: 1 to 100 printable characters "
                    "(env CCTX_ACTOR; default the login user).")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors (env CCTX_DEBUG=1).")
@@ -92,6 +103,8 @@ def cli(ctx: click.Context, db: str, config: str | None, actor: str | None, debu
 
     Shell completion (bash): eval "$(_CCTX_COMPLETE=bash_source cctx)"
     """
+    from cctx.cli.context import App, config_path, default_actor
+
     ctx.obj = App(db_target=db, config_file=config_path(config), actor=actor or default_actor(), debug=debug)
 
 

@@ -7,7 +7,6 @@ import click
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import format_option
 from cctx.output import render
-from cctx.services import agents
 
 
 @click.group()
@@ -25,7 +24,9 @@ def agent_list(app: App, fmt: str) -> None:
     Example:
         cctx agent list -f json
     """
-    render(agents.list_agents(app.repo), fmt, empty="No agents")
+    from cctx.services import agents
+
+    render(agents.list_agents(app.repo), fmt, empty="No agents", columns=("name", "queues"))
 
 
 @agent.command("add")
@@ -40,6 +41,8 @@ def agent_add(app: App, name: str, queues: tuple[str, ...], fmt: str) -> None:
     Example:
         cctx agent add mia --queue billing --queue vip
     """
+    from cctx.services import agents
+
     render(agents.add_agent(app.repo, name, list(queues), now=app.now, actor=app.actor), fmt)
 
 
@@ -55,6 +58,8 @@ def agent_grant(app: App, name: str, queues: tuple[str, ...], fmt: str) -> None:
     Example:
         cctx agent grant marko billing sales
     """
+    from cctx.services import agents
+
     render(agents.change_rights(app.repo, name, list(queues), grant=True, now=app.now, actor=app.actor), fmt)
 
 
@@ -70,6 +75,8 @@ def agent_revoke(app: App, name: str, queues: tuple[str, ...], fmt: str) -> None
     Example:
         cctx agent revoke marko sales
     """
+    from cctx.services import agents
+
     render(agents.change_rights(app.repo, name, list(queues), grant=False, now=app.now, actor=app.actor), fmt)
 
 
@@ -88,7 +95,9 @@ def queue_list(app: App, fmt: str) -> None:
     Example:
         cctx queue list
     """
-    render(agents.list_queues(app.repo), fmt, empty="No queues")
+    from cctx.services import agents
+
+    render(agents.list_queues(app.repo), fmt, empty="No queues", columns=("name", "agents"))
 
 
 @queue.command("add")
@@ -102,4 +111,6 @@ def queue_add(app: App, name: str, fmt: str) -> None:
     Example:
         cctx queue add returns
     """
+    from cctx.services import agents
+
     render(agents.add_queue(app.repo, name, now=app.now, actor=app.actor), fmt)

@@ -7,7 +7,6 @@ import click
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import ID, format_option, limit_option
 from cctx.output import render
-from cctx.services.audit import list_audit, show_audit
 
 
 @click.group()
@@ -28,10 +27,11 @@ def audit_list(app: App, action: str | None, since: str | None, limit: int | Non
     Example:
         cctx audit list --action conversation.relink --since 2026-11-01T00:00:00Z -f json
     """
-    from cctx.output.audit import audit_table
+    from cctx.output.audit import AUDIT_COLUMNS, audit_table
+    from cctx.services.audit import list_audit
 
     records = list_audit(app.repo, action=action, since=since, limit=limit)
-    render(records, fmt, table=audit_table, empty="No audit records")
+    render(records, fmt, table=audit_table, empty="No audit records", columns=AUDIT_COLUMNS)
 
 
 @audit.command("show")
@@ -46,5 +46,6 @@ def audit_show(app: App, audit_id: int, fmt: str) -> None:
         cctx audit show 42 -f json
     """
     from cctx.output.audit import audit_record_table
+    from cctx.services.audit import show_audit
 
     render(show_audit(app.repo, audit_id), fmt, table=audit_record_table)

@@ -7,11 +7,8 @@ import click
 from cctx.channels import ALL_STATUSES, ITEM_KINDS
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import ID, as_agent_option, channel_option, dry_run_option, format_option, limit_option
-from cctx.cli.progress import progress_bar
 from cctx.output import render
 from cctx.refs import MAX_ID
-from cctx.services import conversations, merge, relink
-from cctx.services.summaries import SUMMARY_KEYS
 
 
 @click.group()
@@ -21,18 +18,20 @@ def conversation() -> None:
 
 @conversation.command("list")
 @click.option("--unlinked", is_flag=True, help="Only conversations linked to no person.")
-@click.option("--contact", metavar="REF", help="Only this customer: a person id, or a contact (+PHONE, TYPE:VALUE).")
+@click.option("--contact", "contacts", multiple=True, metavar="REF",
+              help="Only this customer: a person id, or a contact (+PHONE, TYPE:VALUE); repeat for any of several.")
 @channel_option
 @click.option("--status", "statuses", multiple=True, type=click.Choice(ALL_STATUSES),
               help="Only this status; repeat for several. Tombstones show only with --status merged.")
-@click.option("--queue", metavar="Q", help="Only conversations in this queue.")
+@click.option("--queue", "queues", multiple=True, metavar="Q",
+              help="Only conversations in this queue; repeat for any of several.")
 @limit_option
 @click.option("--relink-template", is_flag=True,
               help="Print conversation,customer rows (CSV unless -f json/yaml) to edit and feed to relink.")
 @format_option
 @pass_app
-def conversation_list(app: App, unlinked: bool, contact: str | None, channels: tuple[str, ...],
-                      statuses: tuple[str, ...], queue: str | None, limit: int | None, relink_template: bool,
+def conversation_list(app: App, unlinked: bool, contacts: tuple[str, ...], channels: tuple[str, ...],
+                      statuses: tuple[str, ...], queues: tuple[str, ...], limit: int | None, relink_template: bool,
                       fmt: str) -> None:
     """List conversations (oldest first): the worklist for linking and relinking.
 
@@ -40,9 +39,14 @@ def conversation_list(app: App, unlinked: bool, contact: str | None, channels: t
     Example:
         cctx conversation list --unlinked --channel whatsapp --channel sms
         cctx conversation list --unlinked --relink-template > relink.csv
+        cctx conversation list --queue billing --queue vip --contact 1 --contact +385981112233
     """
+    from cctx.services import conversations, relink
+    from cctx.services.summaries import SUMMARY_KEYS
+
     rows = conversations.list_conversations(
-        app.repo, unlinked=unlinked, contact=contact, channels=channels, statuses=statuses, queue=queue, limit=limit
+        app.repo, unlinked=unlinked, contacts=contacts, channels=channels, statuses=statuses, queues=queues,
+        limit=limit,
     )
     if relink_template:
         render(conversations.relink_template(rows), "csv" if fmt == "table" else fmt, columns=relink.HEADER)
@@ -69,12 +73,13 @@ def conversation_show(app: App, conversation_id: int, as_agent: str | None, kind
         cctx conversation show 110
         cctx conversation show 116 --as-agent ivana --kind note -f json
     """
-    from cctx.output.transcript import item_rows, transcript
+    from cctx.output.transcript import ITEM_COLUMNS, item_rows, transcript
+    from cctx.services import conversations
 
     data = conversations.show(
         app.repo, conversation_id, retention=app.config.retention, now=app.now_dt, as_agent=as_agent, kinds=kinds
     )
-    render(item_rows(data) if fmt == "csv" else data, fmt, table=transcript)
+    render(item_rows(data) if fmt == "csv" else data, fmt, table=transcript, columns=ITEM_COLUMNS)
 
 
 @conversation.command("search")
@@ -101,6 +106,7 @@ def conversation_search(app: App, text: str, channels: tuple[str, ...], customer
     """
     from cctx.output.search import search_table
     from cctx.services.search import search
+    from cctx.services.summaries import SUMMARY_KEYS
 
     rows = search(
         app.repo, text, channels=channels, customer=customer, as_agent=as_agent, limit=limit,
@@ -126,6 +132,8 @@ def conversation_link(app: App, conversation_id: int, ref: str, add_destination:
         cctx conversation link 156 2
         cctx conversation link 160 3 --add-destination
     """
+    from cctx.services import conversations
+
     render(conversations.link(app.repo, conversation_id, ref, add_destination=add_destination, now=app.now,
                               actor=app.actor), fmt)
 
@@ -145,6 +153,8 @@ def conversation_unlink(app: App, conversation_id: int, fmt: str) -> None:
     Example:
         cctx conversation unlink 139
     """
+    from cctx.services import conversations
+
     render(conversations.unlink(app.repo, conversation_id, now=app.now, actor=app.actor), fmt)
 
 
@@ -163,6 +173,8 @@ def conversation_merge(app: App, target: int, sources: tuple[int, ...], dry_run:
     Example:
         cctx conversation merge 116 115 --dry-run
     """
+    from cctx.services import merge
+
     render(merge.merge(app.repo, target, sources, now=app.now, actor=app.actor, dry_run=dry_run), fmt)
 
 
@@ -184,6 +196,9 @@ def conversation_relink(app: App, file: str, dry_run: bool, fmt: str) -> None:
         cctx conversation relink relink.csv --dry-run
         printf 'conversation,customer\\n156,2\\n' | cctx conversation relink -
     """
+    from cctx.cli.progress import progress_bar
+    from cctx.services import relink
+
     result = relink.relink(
         app.repo, file, now=app.now, actor=app.actor, dry_run=dry_run, progress=progress_bar("Relinking")
     )

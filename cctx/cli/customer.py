@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,10 +14,10 @@ from cctx.cli.options import ID, as_agent_option, dry_run_option, format_option,
 from cctx.errors import Invalid
 from cctx.models import PERSON_FIELDS
 from cctx.output import message, render
-from cctx.output.card import card_view, cards_view
-from cctx.output.profiles import duplicates_view
-from cctx.services import customer_merge as customer_merge_service
-from cctx.services import duplicates, people
+from cctx.output.card import CARD_COLUMNS, card_view, cards_view
+
+if TYPE_CHECKING:
+    from cctx.services import people
 
 
 def person_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,6 +37,8 @@ def person_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _edit(options: dict[str, Any], unset: tuple[str, ...] = ()) -> people.PersonEdit:
+    from cctx.services import people
+
     return people.PersonEdit(
         fields={f: options[f] for f in PERSON_FIELDS},
         destinations=options["destinations"],
@@ -76,6 +78,8 @@ def customer_show(app: App, ref: str | None, conversation_id: int | None, as_age
         cctx customer show --conversation 112
         cctx customer show 1 --as-agent tomislav
     """
+    from cctx.services import people
+
     if (ref is None) == (conversation_id is None):
         raise click.UsageError("give either REF or --conversation ID")
     settings = people.card_settings(app.config, app.now_dt)
@@ -87,21 +91,25 @@ def customer_show(app: App, ref: str | None, conversation_id: int | None, as_age
 
 
 @customer.command("list")
-@click.option("--tag", metavar="T", help="Only people with this tag.")
+@click.option("--tag", "tags", multiple=True, metavar="T",
+              help="Only people with this tag; repeat for any of several.")
 @click.option("--search", metavar="TEXT", help="Name, city, country or destination value contains TEXT (any case).")
 @limit_option
 @format_option
 @pass_app
-def customer_list(app: App, tag: str | None, search: str | None, limit: int | None, fmt: str) -> None:
+def customer_list(app: App, tags: tuple[str, ...], search: str | None, limit: int | None, fmt: str) -> None:
     """List people as cards, ordered by id.
 
     \b
     Example:
         cctx customer list --tag vip --search zagreb --limit 10
+        cctx customer list --tag vip --tag b2b -f csv
     """
+    from cctx.services import people
+
     settings = people.card_settings(app.config, app.now_dt)
-    cards = people.list_cards(app.repo, settings, tag=tag, search=search, limit=limit)
-    render(cards, fmt, table=cards_view(app.config.card_attributes), empty="No customers")
+    cards = people.list_cards(app.repo, settings, tags=tags, search=search, limit=limit)
+    render(cards, fmt, table=cards_view(app.config.card_attributes), empty="No customers", columns=CARD_COLUMNS)
 
 
 @customer.command("create")
@@ -117,6 +125,8 @@ def customer_create(app: App, fmt: str, **options: Any) -> None:
     Example:
         cctx customer create --first-name Ana --last-name Kos --destination +385915550000 --tag vip --set plan=gold
     """
+    from cctx.services import people
+
     settings = people.card_settings(app.config, app.now_dt)
     _render_card(app, people.create(app.repo, _edit(options), settings, now=app.now, actor=app.actor), fmt)
 
@@ -137,6 +147,8 @@ def customer_update(app: App, person_id: int, unset: tuple[str, ...], fmt: str, 
     Example:
         cctx customer update 3 --first-name Ivo --set plan=gold --unset language
     """
+    from cctx.services import people
+
     if not unset and not any(options.values()):
         raise click.UsageError("nothing to change: give at least one option")
     settings = people.card_settings(app.config, app.now_dt)
@@ -156,6 +168,8 @@ def customer_tag(app: App, person_id: int, tags: tuple[str, ...], fmt: str) -> N
     Example:
         cctx customer tag 2 vip churn-risk
     """
+    from cctx.services import people
+
     settings = people.card_settings(app.config, app.now_dt)
     card = people.change_tags(app.repo, person_id, tags, settings, add=True, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
@@ -173,6 +187,8 @@ def customer_untag(app: App, person_id: int, tags: tuple[str, ...], fmt: str) ->
     Example:
         cctx customer untag 2 churn-risk
     """
+    from cctx.services import people
+
     settings = people.card_settings(app.config, app.now_dt)
     card = people.change_tags(app.repo, person_id, tags, settings, add=False, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
@@ -197,6 +213,8 @@ def destination_add(app: App, person_id: int, ref: str, fmt: str) -> None:
     Example:
         cctx customer destination add 4 telegram:48151699
     """
+    from cctx.services import people
+
     settings = people.card_settings(app.config, app.now_dt)
     _render_card(app, people.add_destination(app.repo, person_id, ref, settings, now=app.now, actor=app.actor), fmt)
 
@@ -213,6 +231,8 @@ def destination_remove(app: App, person_id: int, ref: str, fmt: str) -> None:
     Example:
         cctx customer destination remove 4 +385955550123
     """
+    from cctx.services import people
+
     settings = people.card_settings(app.config, app.now_dt)
     card = people.remove_destination(app.repo, person_id, ref, settings, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
@@ -237,6 +257,8 @@ def customer_merge(app: App, target: int, sources: tuple[int, ...], dry_run: boo
         cctx customer merge 7 12 15 --dry-run
         cctx customer merge 7 12 15
     """
+    from cctx.services import customer_merge as customer_merge_service
+
     result = customer_merge_service.merge_people(
         app.repo, target, sources, now=app.now, actor=app.actor, dry_run=dry_run
     )
@@ -259,6 +281,9 @@ def customer_duplicates(app: App, limit: int | None, fmt: str) -> None:
         cctx customer duplicates --limit 20
         cctx customer merge 7 12    # then bring a group together
     """
+    from cctx.output.profiles import duplicates_view
+    from cctx.services import duplicates
+
     groups = duplicates.find_duplicates(app.repo, app.config.duplicate_attributes, limit=limit)
     render(groups, fmt, table=duplicates_view, empty="No likely duplicates", columns=("people", "reasons", "names"))
 
@@ -282,7 +307,7 @@ def customer_export(app: App, ref: str, output: Path | None, fmt: str) -> None:
         cctx customer export email:ana@example.com | jq .conversations[].id
     """
     from cctx.output.export import private_output, write_document
-    from cctx.services import privacy
+    from cctx.services import people, privacy
 
     settings = people.card_settings(app.config, app.now_dt)
     with private_output(output) as out:

@@ -6,10 +6,8 @@ import click
 
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import ID, POSITIVE, WholeNumber, format_option
-from cctx.cli.progress import progress_bar
 from cctx.output import message, render
 from cctx.refs import MAX_ID
-from cctx.services import database, fixtures, seed
 
 
 @click.group()
@@ -31,6 +29,8 @@ def db_init(app: App, fmt: str) -> None:
     Example:
         cctx --db /var/lib/cctx/cctx.db db init
     """
+    from cctx.services import database
+
     result = database.init_schema(app.create_repo())
     for fixed in result["files_tightened"]:
         message(f"Made {fixed['file']} private: mode {fixed['mode_before']} -> 0600 (it holds personal data).")
@@ -56,6 +56,9 @@ def db_import(app: App, files: tuple[str, ...], fmt: str) -> None:
         cctx db import fixtures/demo.yaml
         cat extra.json | cctx db import -
     """
+    from cctx.cli.progress import progress_bar
+    from cctx.services import fixtures
+
     counts = fixtures.import_files(
         app.repo, list(files), now=app.now, actor=app.actor, progress=progress_bar("Importing")
     )
@@ -78,6 +81,7 @@ def db_copy(app: App, target: str, fmt: str) -> None:
         cctx --db postgresql://cctx@db.internal/cctx db init
         cctx --db cctx.db db copy --to postgresql://cctx@db.internal/cctx
     """
+    from cctx.cli.progress import progress_bar
     from cctx.services.copy import copy_database
 
     result = copy_database(app.repo, app.open_other(target), progress=progress_bar("Copying"))
@@ -94,6 +98,8 @@ def db_stats(app: App, fmt: str) -> None:
     Example:
         cctx db stats -f json
     """
+    from cctx.services import database
+
     render(database.stats(app.repo), fmt)
 
 
@@ -117,6 +123,9 @@ def db_seed(app: App, people: int, conversations: int, items: int, seed_value: i
         cctx --db big.db db init
         cctx --db big.db db seed --people 200000 --conversations 1000000 --items 10000000 --seed 1
     """
+    from cctx.cli.progress import progress_bar
+    from cctx.services import seed
+
     size = seed.SeedSize(people, conversations, items, seed_value)
     result = seed.seed_database(app.repo, size, now_dt=app.now_dt, actor=app.actor, progress=progress_bar("Seeding"))
     render(result, fmt)

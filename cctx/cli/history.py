@@ -17,16 +17,15 @@ from cctx.cli.options import (
     status_option,
 )
 from cctx.output import render
-from cctx.output.summaries import summaries_table
-from cctx.services.history import show_history
-from cctx.services.summaries import SUMMARY_KEYS
 
 
 @click.group(
     cls=LazyGroup,
     lazy_commands={
-        "policy": ("cctx.cli.retention", "history_policy"),
-        "purge": ("cctx.cli.retention", "history_purge"),
+        "policy": ("cctx.cli.retention", "history_policy",
+                   "Show the retention policy of the configuration file (days by default and per channel)."),
+        "purge": ("cctx.cli.retention", "history_purge",
+                  "Delete closed conversations (and merged tombstones) past the retention horizon."),
     },
 )
 def history() -> None:
@@ -57,6 +56,10 @@ def history_show(
         cctx history show 1 --channel whatsapp --channel voice --status closed
         cctx history show +385981112233 --as-agent ivana --newest-first --limit 5 -f json
     """
+    from cctx.output.summaries import summaries_table
+    from cctx.services.history import show_history
+    from cctx.services.summaries import SUMMARY_KEYS
+
     rows = show_history(
         app.repo, ref, channels=channels, statuses=statuses, as_agent=as_agent, newest_first=newest_first,
         limit=limit, retention=app.config.retention, now=app.now_dt,

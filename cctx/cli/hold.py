@@ -7,7 +7,6 @@ import click
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import POSITIVE, format_option
 from cctx.output import render, rows_table
-from cctx.services import holds
 
 
 @click.group()
@@ -36,6 +35,8 @@ def hold_add(app: App, customer: str | None, conversation_id: int | None, reason
         cctx hold add --customer +385911234567 --reason "case 2026-114, court order"
         cctx hold add --conversation 112 --reason "complaint review" --until 2027-06-01T00:00:00Z
     """
+    from cctx.services import holds
+
     if (customer is None) == (conversation_id is None):
         raise click.UsageError("give either --customer REF or --conversation ID")
     result = holds.add_hold(app.repo, customer=customer, conversation_id=conversation_id, reason=reason,
@@ -55,6 +56,8 @@ def hold_list(app: App, include_inactive: bool, fmt: str) -> None:
         cctx hold list
         cctx hold list --all -f json
     """
+    from cctx.services import holds
+
     rows = holds.list_holds(app.repo, include_inactive=include_inactive, now=app.now_dt)
     render(rows, fmt, table=lambda r: rows_table(r, holds.HOLD_KEYS, null="-"), empty="No holds",
            columns=holds.HOLD_KEYS)
@@ -71,4 +74,6 @@ def hold_release(app: App, hold_id: int, fmt: str) -> None:
     Example:
         cctx hold release 3
     """
+    from cctx.services import holds
+
     render(holds.release_hold(app.repo, hold_id, now=app.now_dt, actor=app.actor), fmt)
