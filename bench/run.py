@@ -1,4 +1,6 @@
-"""Run every benchmark: bench/bench_*.py in order (bench_seed.py first), each as its own process.
+"""Run every benchmark: bench/bench_*.py in order (bench_startup.py, then bench_seed.py, then the others by
+name), each as its own process. The start-up budgets come first, while nothing else of the run loads the
+machine; bench_seed.py builds the database the others read.
 
 Each benchmark prints its figures, checks its targets and appends a section to bench/results/runs.md
 (ignored by git); with --record (`make bench-record`) to the tracked bench/RESULTS.md too. Each one ends
@@ -25,8 +27,9 @@ RECORD_ENV = "CCTX_BENCH_RECORD"  # common.RECORD_ENV
 
 
 def benchmarks(names: list[str]) -> list[Path]:
-    """bench_seed.py first, then the others by name; only ``names`` (without bench_ and .py) if given."""
-    found = sorted(BENCH.glob("bench_*.py"), key=lambda p: (p.name != "bench_seed.py", p.name))
+    """bench_startup.py, bench_seed.py, then the others by name; only ``names`` (without bench_ and .py)."""
+    first = ("bench_startup.py", "bench_seed.py")
+    found = sorted(BENCH.glob("bench_*.py"), key=lambda p: (first.index(p.name) if p.name in first else 2, p.name))
     if names:
         found = [p for p in found if p.stem.removeprefix("bench_") in names]
     return found
