@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := demo.db
 
-.PHONY: venv demo test stress lint bench bench-record clean
+.PHONY: venv demo test stress lint docs bench bench-record clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
+	$(BIN)/cog --check --check-fail-msg "run make docs" docs/cli.md
 	$(BIN)/python -m pytest -m "not stress"
+
+# docs/cli.md, the command reference, regenerated from every command's --help (make test checks it).
+docs: $(STAMP)
+	$(BIN)/cog -r docs/cli.md
 
 stress: $(STAMP)
 	$(BIN)/python -m pytest -m stress tests/cli/test_hostile_inputs.py

@@ -1,0 +1,60 @@
+"""The command reference of docs/cli.md: the --help text of every command, taken from the click command tree.
+
+docs/cli.md calls ``reference`` between its cog markers. `make docs` (`cog -r docs/cli.md`) regenerates the
+page; `make test` (`cog --check docs/cli.md`) fails when a command's help changed and the page was not
+regenerated, so the reference cannot drift from the commands.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import click
+from click.testing import CliRunner
+
+from cctx.cli import cli
+
+WIDTH = 80  # the help as a terminal of 80 columns or more shows it
+
+
+def commands(
+    command: click.Command = cli, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    """Every command of the tree, depth first, each group before its commands (in the order --help lists them)."""
+    yield path, command
+    if isinstance(command, click.Group):
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None and not sub.hidden:
+                yield from commands(sub, (*path, name))
+
+
+def help_text(path: tuple[str, ...]) -> str:
+    """`cctx PATH... --help`, as printed, whatever CCTX_* variables the shell that generates the page holds."""
+    unset: dict[str, str | None] = {name: None for name in os.environ if name.startswith("CCTX_")}
+    result = CliRunner().invoke(cli, [*path, "--help"], prog_name="cctx", env=unset, terminal_width=WIDTH)
+    if result.exit_code != 0:
+        raise RuntimeError(f"cctx {' '.join(path)} --help exited {result.exit_code}: {result.output}")
+    return result.output.rstrip("\n")
+
+
+def title(path: tuple[str, ...]) -> str:
+    return " ".join(("cctx", *path))
+
+
+def anchor(path: tuple[str, ...]) -> str:
+    """The anchor a Markdown renderer gives the heading ``## cctx PATH...``."""
+    return "-".join(("cctx", *path))
+
+
+def reference(out: Callable[[str], None]) -> None:
+    """Write the whole reference: a list of every command with its summary, then each command's --help."""
+    tree = list(commands())
+    out("| command | what it does |\n|---|---|\n")
+    for path, command in tree:
+        summary = command.get_short_help_str(limit=200).replace("|", "\\|")
+        out(f"| [`{title(path)}`](#{anchor(path)}) | {summary} |\n")
+    for path, _ in tree:
+        out(f"\n## {title(path)}\n\n```\n{help_text(path)}\n```\n")
