@@ -33,6 +33,19 @@ def journal_mode(db: Path) -> str:
         conn.close()
 
 
+def holds_the_write_lock(db: Path) -> bool:
+    """Whether another connection holds the write lock of ``db`` (a write transaction is open)."""
+    conn = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
+
+
 def mode(path: Path | str) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
@@ -52,12 +65,12 @@ def test_a_seed_killed_mid_load_leaves_the_file_in_wal_mode_and_normal_traffic_w
                              "--conversations", "100000", "--items", "1000000"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 20
-    wal, journal = Path(f"{fresh}-wal"), Path(f"{fresh}-journal")
-    # wait until the load writes pages (into the WAL; an older cctx wrote a rollback journal instead)
-    while not ((wal.exists() and wal.stat().st_size > 2**20) or journal.exists()):
+    while not holds_the_write_lock(fresh):  # the load's transaction has begun
         assert seed.poll() is None, seed.communicate()
-        assert time.monotonic() < deadline, "the seed did not start writing"
+        assert time.monotonic() < deadline, "the seed did not start its transaction"
         time.sleep(0.02)
+    time.sleep(0.5)  # well into the load
+    assert seed.poll() is None, "the seed finished before it could be killed"
     os.kill(seed.pid, signal.SIGKILL)
     seed.communicate()
     assert seed.returncode == -signal.SIGKILL
