@@ -8,7 +8,7 @@ from typing import Any
 from cctx.models import Conversation, Item
 from cctx.repository.access import agent_access
 from cctx.repository.base import CHUNK, chunks, existing_ids, placeholders, storable
-from cctx.repository.engine import Connection
+from cctx.repository.engine import Connection, Engine
 
 CONVERSATION_COLUMNS = (
     "id", "channel", "contact_type", "contact", "person_id", "unlinked_explicitly", "queue_id", "status",
@@ -47,6 +47,7 @@ def conversation_from_row(row: Any) -> Conversation:
 
 class ConversationRepository:
     conn: Connection
+    engine: Engine
 
     def existing_conversation_ids(self, ids: Iterable[int]) -> set[int]:
         return existing_ids(self.conn, "conversations", ids)
@@ -71,10 +72,7 @@ class ConversationRepository:
         from cctx.search_fold import folded_text
 
         columns = (*ITEM_COLUMNS, "folded")
-        self.conn.executemany(
-            f"INSERT INTO items ({','.join(columns)}) VALUES ({placeholders(columns)})",
-            [(*row, folded_text(row[4])) for row in rows],
-        )
+        self.engine.bulk_insert(self.conn, "items", columns, ((*row, folded_text(row[4])) for row in rows))
 
     def add_participants(self, conversation_id: int, agents: Iterable[str]) -> None:
         self.conn.executemany(
@@ -105,24 +103,32 @@ class ConversationRepository:
         self,
         *,
         unlinked: bool = False,
-        person_id: int | None = None,
-        contact: tuple[str, str] | None = None,
+        person_ids: Sequence[int] = (),
+        contacts: Sequence[tuple[str, str]] = (),
         channels: Sequence[str] = (),
         statuses: Sequence[str] = (),
-        queue_id: int | None = None,
+        queue_ids: Sequence[int] = (),
         limit: int | None = None,
     ) -> Iterator[Conversation]:
-        """Conversations matching every given filter, oldest first; tombstones only when asked by status."""
+        """Conversations matching every given filter, oldest first; tombstones only when asked by status.
+
+        Each filter given several values matches any of them: ``person_ids`` and ``contacts`` together
+        are one filter (a conversation of any of those people, or with any of those contacts). The query
+        runs at once and its rows are read as they are consumed, never all held at once.
+        """
         where: list[str] = []
         params: list[Any] = []
         if unlinked:
             where.append("c.person_id IS NULL")
-        if person_id is not None:
-            where.append("c.person_id = ?")
-            params.append(person_id)
-        if contact is not None:
-            where.append("c.contact_type = ? AND c.contact = ?")
+        whose: list[str] = []
+        if person_ids:
+            whose.append(f"c.person_id IN ({placeholders(person_ids)})")
+            params.extend(person_ids)
+        for contact in contacts:
+            whose.append("(c.contact_type = ? AND c.contact = ?)")
             params.extend(contact)
+        if whose:
+            where.append("(" + " OR ".join(whose) + ")")
         if channels:
             where.append(f"c.channel IN ({placeholders(channels)})")
             params.extend(channels)
@@ -131,15 +137,15 @@ class ConversationRepository:
             params.extend(statuses)
         else:
             where.append("c.status != 'merged'")
-        if queue_id is not None:
-            where.append("c.queue_id = ?")
-            params.append(queue_id)
+        if queue_ids:
+            where.append(f"c.queue_id IN ({placeholders(queue_ids)})")
+            params.extend(queue_ids)
         sql = _SELECT_CONVERSATION + " WHERE " + " AND ".join(where) + " ORDER BY c.created_at, c.id"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        for row in self.conn.execute(sql, params):
-            yield conversation_from_row(row)
+        rows = self.conn.execute(sql, params)
+        return (conversation_from_row(row) for row in rows)
 
     def agent_may_see(self, conversation_id: int, agent_id: int) -> bool:
         """Rule 6's access: a queue the agent has rights to, or the agent took part in it."""
@@ -165,7 +171,9 @@ class ConversationRepository:
 
     def set_links(self, rows: Iterable[tuple[int | None, int, int]]) -> None:
         """Bulk form of set_link: rows of (person_id, unlinked_explicitly, conversation_id)."""
-        self.conn.executemany("UPDATE conversations SET person_id = ?, unlinked_explicitly = ? WHERE id = ?", rows)
+        self.engine.execute_batch(
+            self.conn, "UPDATE conversations SET person_id = ?, unlinked_explicitly = ? WHERE id = ?", rows
+        )
 
     def link_states(self, conversation_ids: Sequence[int]) -> dict[int, tuple[int | None, bool, str]]:
         """id -> (person_id, unlinked_explicitly, status) for the ids that exist, read in chunks."""

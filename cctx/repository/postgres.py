@@ -135,6 +135,16 @@ class PgConnection:
         cursor.rowcount = total
         return cursor
 
+    def execute_batch(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]]) -> None:
+        """Many rows in pages of statements per round trip (psycopg2's execute_batch); no row count."""
+        import psycopg2.extras
+
+        cursor = self.raw.cursor()
+        try:
+            psycopg2.extras.execute_batch(cursor, to_pyformat(sql), seq_of_parameters, page_size=500)
+        except psycopg2.Error as exc:
+            raise self._translate(exc) from None
+
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """COPY ``rows`` into ``table`` (a constant of the caller); return how many."""
         from cctx.repository.pg_copy import RowStream
@@ -249,6 +259,10 @@ class PostgresEngine(Engine):
     def bulk_insert(self, conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         assert isinstance(conn, PgConnection)
         return conn.copy_rows(table, columns, rows)
+
+    def execute_batch(self, conn: Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        assert isinstance(conn, PgConnection)
+        conn.execute_batch(sql, rows)
 
     def begin_read(self, conn: Connection) -> None:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
