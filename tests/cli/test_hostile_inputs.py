@@ -166,6 +166,65 @@ def test_deep_nesting(demo_cli: Cli, depth: int, opener: str) -> None:
     hostile(demo_cli, "nesting", "db", "import", "-", input=text)
 
 
+# Fixtures of the right shape with a hostile value in any key: accepted (exit 0) or refused (exit 1), never
+# anything else; a refused one changes nothing.
+pool = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70), st.floats(allow_nan=False),
+    st.text(max_size=20), st.sampled_from([
+        "", "customer", "+385911234567", "email:x@example.com", "0", "9" * 30, "2026-02-30T00:00:00Z",
+        "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-01-01T00:00:00Z", "ana", "vip", "sms",
+        "voice", "closed", "message", "note", "call_event", "recording", "started", "x\x1b[31m", "a" * 300,
+    ]),
+)
+field_values = st.one_of(pool, st.lists(pool, max_size=2), st.dictionaries(st.text(max_size=5), pool, max_size=2))
+
+
+def shaped(keys: tuple[str, ...], **nested: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({}, optional={**{k: field_values for k in keys}, **nested})
+
+
+near_valid = st.fixed_dictionaries({}, optional={
+    "queues": st.lists(shaped(("name",)), max_size=2),
+    "agents": st.lists(shaped(("name", "queues")), max_size=2),
+    "people": st.lists(shaped(
+        ("id", "first_name", "last_name", "gender", "city", "country", "tags", "attributes"),
+        destinations=st.lists(shaped(("type", "value")), max_size=2) | field_values,
+    ), max_size=3),
+    "conversations": st.lists(shaped(
+        ("id", "channel", "contact", "customer", "queue", "agents", "status", "created_at", "closed_at"),
+        items=st.lists(shaped(("at", "kind", "author", "text", "event", "recording")), max_size=3) | field_values,
+    ), max_size=3),
+})
+
+
+def accepted_or_refused(cli: Cli, kind: str, *args: str) -> None:
+    TRIED[kind] += 1
+    before = table_counts(cli.db)
+    result = cli.run(*args)
+    assert result.exit_code in (0, 1), (result.exit_code, repr(result.exception)[:500], result.stderr[-500:])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)[:500]
+    if result.exit_code == 1:
+        assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+        assert table_counts(cli.db) == before
+
+
+@FEW
+@given(data=near_valid)
+def test_near_valid_fixtures(demo_cli: Cli, tmp_path: Path, data: dict[str, Any]) -> None:
+    path = tmp_path / "near.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    accepted_or_refused(demo_cli, "fixture near-valid", "db", "import", str(path))
+
+
+@pytest.mark.stress
+@settings(MANY, max_examples=3000)
+@given(data=near_valid)
+def test_stress_near_valid_fixtures(demo_cli: Cli, tmp_path: Path, data: dict[str, Any]) -> None:
+    path = tmp_path / "near.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    accepted_or_refused(demo_cli, "fixture near-valid", "db", "import", str(path))
+
+
 # --- relink files -------------------------------------------------------------------------------------
 
 
