@@ -13,7 +13,9 @@ import csv
 import io
 import json
 import math
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +50,7 @@ class Source:
     path: str
     name: str
     text: str
+    error: ErrorClass = field(default=Invalid, repr=False, compare=False)
 
     @property
     def suffix(self) -> str:
@@ -55,8 +58,6 @@ class Source:
 
     def fail(self, message: str, line: int | None = None, column: int | None = None) -> NoReturn:
         raise self.error(located(self.name, message, line, column))
-
-    error: ErrorClass = field(default=Invalid, repr=False, compare=False)
 
 
 def located(name: str, message: str, line: int | None = None, column: int | None = None) -> str:
@@ -86,7 +87,9 @@ def _read_bytes(path: str, name: str, limit: int, error: ErrorClass) -> bytes:
     else:
         try:
             with open(path, "rb") as handle:
-                chunks = _read_chunks(handle, limit)
+                status = os.fstat(handle.fileno())
+                too_large = stat.S_ISREG(status.st_mode) and status.st_size > limit  # known without reading it
+                chunks = None if too_large else _read_chunks(handle, limit)
         except FileNotFoundError:
             raise NotFound(f"{name}: no such file") from None
         except OSError as exc:
@@ -97,7 +100,8 @@ def _read_bytes(path: str, name: str, limit: int, error: ErrorClass) -> bytes:
 
 
 def _read_chunks(stream: Any, limit: int) -> bytes | None:
-    """Everything ``stream`` holds, or None when it holds more than ``limit`` bytes (read no further)."""
+    """Everything ``stream`` holds, or None when it holds more than ``limit`` bytes (read no further).
+    Reading also stops at a chunk with a NUL byte: binary data, refused once decoded, however long."""
     parts: list[bytes] = []
     size = 0
     while True:
@@ -106,6 +110,8 @@ def _read_chunks(stream: Any, limit: int) -> bytes | None:
             return b"".join(parts)
         parts.append(chunk)
         size += len(chunk)
+        if b"\0" in chunk:
+            return b"".join(parts)
         if size > limit:
             return None
 

@@ -242,6 +242,17 @@ def test_a_configuration_value_out_of_range_names_the_file(demo_cli: Cli, tmp_pa
     )
 
 
+def test_a_configuration_over_1_mib_or_endless_is_refused_unread(demo_cli: Cli, tmp_path: Path) -> None:
+    big = write(tmp_path / "big.yaml", "# " + "x" * (1024 * 1024) + "\n")
+    assert refused(demo_cli, "db", "stats", env={"CCTX_CONFIG": str(big)}) == (
+        f"Error: configuration {big}: larger than the limit of 1 MiB\n"
+    )
+    start = time.monotonic()
+    assert "binary data (a NUL byte)" in refused(demo_cli, "db", "import", "/dev/zero")
+    assert "binary data (a NUL byte)" in refused(demo_cli, "db", "stats", env={"CCTX_CONFIG": "/dev/zero"})
+    assert time.monotonic() - start < 5
+
+
 def test_an_empty_configuration_is_the_defaults(demo_cli: Cli, tmp_path: Path) -> None:
     config = write(tmp_path / "cctx.yaml", "# defaults\n")
     demo_cli.ok("db", "stats", env={"CCTX_CONFIG": str(config)})
