@@ -114,20 +114,22 @@ class SearchStore:
         hits = []
         for k, word in enumerate(words):
             fragment, value = self.word_hits(word)
+            # word k is bit k of an item's mask: the words an item holds, summed once each
             hits.append(
-                f"SELECT i.id AS item_id, i.conversation_id AS cid, {k} AS k FROM items i "
+                f"SELECT i.id AS item_id, i.conversation_id AS cid, {1 << k} AS bit FROM items i "
                 f"WHERE {fragment} AND i.kind IN ('message', 'note')"
             )
             params.append(value)
         if len(words) == 1:  # one word: every matching item holds all the words there are
             scores = "scores AS (SELECT cid, 1 AS best, count(*) AS matching FROM hits GROUP BY cid) "
         else:
+            every_word = " AND ".join(f"max(mask & {1 << k}) > 0" for k in range(len(words)))
             scores = (
-                "per_item AS (SELECT cid, item_id, count(*) AS words FROM hits GROUP BY cid, item_id), "
+                "per_item AS (SELECT cid, item_id, count(*) AS words, sum(bit) AS mask FROM hits "
+                "GROUP BY cid, item_id), "
                 "scores AS (SELECT cid, max(words) AS best, count(*) AS matching FROM per_item GROUP BY cid "
-                "HAVING cid IN (SELECT cid FROM hits GROUP BY cid HAVING count(DISTINCT k) = ?)) "
+                f"HAVING {every_word}) "
             )
-            params.append(len(words))
         _, where, filter_params = history_filters(query)
         params += filter_params
         sql = (
