@@ -241,3 +241,11 @@ def test_relink_and_import_name_the_target_of_a_merged_away_id(world: Cli, tmp_p
     assert world.json("conversation", "show", "201")["customer_id"] == 7
     taken = write(tmp_path / "taken.yaml", "people:\n  - {id: 12, first_name: New}\n")
     assert "person id 12 was merged into 7" in world.fail("db", "import", str(taken)).stderr
+
+
+def test_a_merged_away_target_names_its_target(world: Cli) -> None:
+    world.ok("customer", "merge", "7", "12")
+    result = world.run("customer", "merge", "12", "20", "-f", "json")
+    assert result.exit_code == 0 and result.stderr == "Note: person 12 was merged into 7\n"
+    assert '"target": 7' in result.stdout
+    assert world.json("customer", "show", "20").get("customer_id") == 7
