@@ -24,9 +24,11 @@ def _audit_line(r: Mapping[str, Any]) -> list[Any]:
             r["undone_by"]]
 
 
+# The keys of a record, in order: the CSV header of `audit list`, also when it lists nothing.
+AUDIT_COLUMNS = ("id", "at", "actor", "action", "subject", "details", "undone_by")
+
 # One line per record; long subjects and details are shortened (use -f json for all of it).
-audit_table = Columns(("id", "at", "actor", "action", "subject", "details", "undone_by"), _audit_line,
-                      numeric={0, 6})
+audit_table = Columns(AUDIT_COLUMNS, _audit_line, numeric={0, 6})
 
 
 def audit_record_table(record: Mapping[str, Any]) -> str:

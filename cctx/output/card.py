@@ -8,6 +8,9 @@ from typing import Any
 from cctx.models import PERSON_FIELDS
 from cctx.output import NULL, Columns, TableView, cell
 
+# The keys of a card, in order: the CSV header of `customer list`, also when it lists nobody.
+CARD_COLUMNS = ("customer_id", "known", "name", *PERSON_FIELDS, "attributes", "destinations", "tags", "conversations")
+
 
 def _attribute(card: Mapping[str, Any], name: str) -> Any:
     return card.get(name) if name in PERSON_FIELDS else card["attributes"].get(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,10 +93,12 @@ class HistoryRepository:
     conn: Connection
     engine: Engine
 
-    def history(self, query: HistoryQuery) -> list[Conversation]:
-        """The conversations of ``query``, in order of start."""
+    def history(self, query: HistoryQuery) -> Iterator[Conversation]:
+        """The conversations of ``query``, in order of start: the query runs at once and its rows are read
+        as they are consumed, never all held at once."""
         sql, params = history_sql(query, self.engine)
-        return [conversation_from_row(row) for row in self.conn.execute(sql, params)]
+        rows = self.conn.execute(sql, params)
+        return (conversation_from_row(row) for row in rows)
 
     def history_plan(self, query: HistoryQuery) -> list[str]:
         """The engine's plan of the same SQL ``history`` runs: one line per step."""

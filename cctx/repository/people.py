@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cctx.models import PERSON_FIELDS, Destination, Person
@@ -102,14 +102,16 @@ class PeopleRepository:
                 )
         return [found[i] for i in person_ids if i in found]
 
-    def find_person_ids(self, tag: str | None = None, search: str | None = None, limit: int | None = None) -> list[int]:
-        """Ids of people with ``tag`` whose name, city, country or a destination value contains ``search``
-        (case-insensitive), in id order."""
+    def find_person_ids(
+        self, tags: Sequence[str] = (), search: str | None = None, limit: int | None = None
+    ) -> Iterator[int]:
+        """Ids of people with any of ``tags`` whose name, city, country or a destination value contains
+        ``search`` (case-insensitive), in id order. The query runs at once; its ids are read as consumed."""
         where: list[str] = []
         params: list[Any] = []
-        if tag is not None:
-            where.append("EXISTS (SELECT 1 FROM tags t WHERE t.person_id = p.id AND t.tag = ?)")
-            params.append(tag)
+        if tags:
+            where.append(f"EXISTS (SELECT 1 FROM tags t WHERE t.person_id = p.id AND t.tag IN ({placeholders(tags)}))")
+            params.extend(tags)
         if search:
             needle = f"%{_escape_like(search.casefold())}%"
             fields = ["p.first_name", "p.last_name", "p.first_name || ' ' || p.last_name", "p.city", "p.country"]
@@ -121,7 +123,8 @@ class PeopleRepository:
             where.append("(" + " OR ".join(matches) + ")")
             params.extend([needle] * len(matches))
         sql = filtered("SELECT p.id FROM people p", where, "p.id", limit, params)
-        return [r[0] for r in self.conn.execute(sql, params)]
+        rows = self.conn.execute(sql, params)
+        return (int(r[0]) for r in rows)
 
     def person_conversation_counts(
         self, person_ids: list[int], horizons: dict[str, str | None], agent_id: int | None = None

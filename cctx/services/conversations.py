@@ -93,22 +93,33 @@ def list_conversations(
     repo: Repository,
     *,
     unlinked: bool = False,
-    contact: str | None = None,
+    contacts: tuple[str, ...] = (),
     channels: tuple[str, ...] = (),
     statuses: tuple[str, ...] = (),
-    queue: str | None = None,
+    queues: tuple[str, ...] = (),
     limit: int | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Conversation summaries matching every filter, oldest first; tombstones only with --status merged."""
-    person_id, contact_pair = _contact_filter(repo, contact) if contact else (None, None)
-    queue_id = None
-    if queue is not None:
+    """Conversation summaries matching every filter, oldest first; tombstones only with --status merged.
+
+    A filter given several values matches any of them (``contacts``: any of these customers). Every
+    value is checked before the query runs; the summaries are then made as they are read."""
+    person_ids: list[int] = []
+    contact_pairs: list[tuple[str, str]] = []
+    for contact in dict.fromkeys(contacts):
+        person_id, contact_pair = _contact_filter(repo, contact)
+        if person_id is not None:
+            person_ids.append(person_id)
+        if contact_pair is not None:
+            contact_pairs.append(contact_pair)
+    queue_ids: list[int] = []
+    for queue in dict.fromkeys(queues):
         queue_id = repo.queue_id(queue)
         if queue_id is None:
             raise NotFound(f"queue {quote(queue)} not found")
+        queue_ids.append(queue_id)
     found = repo.list_conversations(
-        unlinked=unlinked, person_id=person_id, contact=contact_pair, channels=channels, statuses=statuses,
-        queue_id=queue_id, limit=limit,
+        unlinked=unlinked, person_ids=person_ids, contacts=contact_pairs, channels=channels, statuses=statuses,
+        queue_ids=queue_ids, limit=limit,
     )
     return (summary(c) for c in found)
 

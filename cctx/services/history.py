@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -61,7 +61,7 @@ def show_history(
     limit: int | None = None,
     retention: Retention | None,
     now: datetime,
-) -> list[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
     """The conversation summaries of a customer's history, oldest first unless ``newest_first``.
 
     Posts channels and tombstones never appear (asking for a posts channel gives nothing); closed
@@ -71,4 +71,4 @@ def show_history(
         repo, ref, channels=channels, statuses=statuses, as_agent=as_agent, newest_first=newest_first,
         limit=limit, retention=retention, now=now,
     )
-    return [summary(c) for c in repo.history(query)]
+    return (summary(c) for c in repo.history(query))

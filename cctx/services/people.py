@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from cctx.config import Config
@@ -214,14 +215,19 @@ def conversation_card(
 
 
 def list_cards(
-    repo: Repository, settings: CardSettings, *, tag: str | None, search: str | None, limit: int | None
+    repo: Repository, settings: CardSettings, *, tags: tuple[str, ...] = (), search: str | None,
+    limit: int | None
 ) -> Iterator[dict[str, Any]]:
-    """Cards of the people matching the filters, in id order, read a chunk at a time."""
-    tag = tag.strip() if tag else None
+    """Cards of the people with any of ``tags`` matching ``search``, in id order. The filters are checked
+    and the query runs at once; the cards are then made a chunk of people at a time, as they are read."""
+    wanted = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
     search = search_text(search) if search else None
-    ids = repo.find_person_ids(tag=tag, search=search, limit=limit)
-    for start in range(0, len(ids), _LIST_CHUNK):
-        chunk = ids[start : start + _LIST_CHUNK]
+    ids = repo.find_person_ids(tags=wanted, search=search, limit=limit)
+    return _cards_in_chunks(repo, settings, ids)
+
+
+def _cards_in_chunks(repo: Repository, settings: CardSettings, ids: Iterator[int]) -> Iterator[dict[str, Any]]:
+    while chunk := list(islice(ids, _LIST_CHUNK)):
         counts = repo.person_conversation_counts(chunk, settings.horizons)
         for person in repo.get_people(chunk):
             yield person_card(person, counts.get(person.id, (0, 0)), settings)
