@@ -236,3 +236,44 @@ def test_upgrade_renormalises_stored_phones(tmp_path: Path, engine: str) -> None
     ]
     cli.ok("db", "init")  # idempotent
     assert query(db, "SELECT value FROM destinations WHERE id = 3") == [("+442079460959",)]
+
+
+def test_upgrade_renormalises_on_either_engine(db_target: Path | str) -> None:
+    """The same upgrade, on SQLite and PostgreSQL: a database at schema 2 written through the engine."""
+    from cctx.repository.base import Database, migration_files
+    from cctx.repository.engine import open_engine
+
+    engine = open_engine(str(db_target), 5000, create=True)
+    db = Database(engine.connect(), engine)
+    try:
+        engine.prepare_for_migrations(db.conn, fresh=True)
+        for version, path in migration_files(engine.migrations)[:2]:
+            with db.transaction():
+                engine.run_script(db.conn, path.read_text(encoding="utf-8"))
+                engine.set_schema_version(db.conn, version)
+        now = "2026-01-01T00:00:00Z"
+        with db.transaction():
+            for person_id, first in ((1, "Ana"), (2, "Ivo")):
+                db.conn.execute(
+                    "INSERT INTO people (id, first_name, last_name, created_at, updated_at) VALUES (?, ?, 'Kos', ?, ?)",
+                    (person_id, first, now, now),
+                )
+            for person_id, value in ((1, "+4402079460958"), (2, "+442079460958"), (2, "+38509112345670")):
+                db.conn.execute(
+                    "INSERT INTO destinations (person_id, type, value) VALUES (?, 'phone', ?)", (person_id, value)
+                )
+            db.conn.execute(
+                "INSERT INTO conversations (id, channel, contact_type, contact, status, display_name, created_at, "
+                "last_activity_at) VALUES (10, 'voice', 'phone', '+4402079460959', 'open', 'x', ?, ?)",
+                (now, now),
+            )
+    finally:
+        db.close()
+    cli = Cli(db_target)
+    cli.ok("db", "init")
+    assert cli.json("customer", "show", "1")["destinations"] == [{"type": "phone", "value": "+4402079460958"}]
+    assert cli.json("customer", "show", "2")["destinations"] == [
+        {"type": "phone", "value": "+442079460958"}, {"type": "phone", "value": "+38509112345670"}]
+    assert cli.json("conversation", "show", "10")["contact"] == "+442079460959"
+    assert cli.json("customer", "duplicates") == [
+        {"people": [1, 2], "reasons": ["same_phone"], "names": ["Ana Kos", "Ivo Kos"]}]
