@@ -2,7 +2,7 @@
 customer update, tag, untag, destination add and remove):
 
 - undoing them newest first restores the database exactly after each step (a snapshot of every domain
-  table, audit excepted, read through the repository, so the test does not depend on the engine);
+  table, audit excepted, read through the repository), on both engines;
 - undoing one change in the middle is refused exactly when a later change touched its rows, and the
   refusal names exactly those later records, newest first. Which rows a change touched is found here
   independently, by comparing the snapshots before and after it: a row of a conversation, its items or
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.cli.test_undo import last_id, snapshot
-from tests.conftest import DEMO, Cli
+from tests.conftest import DEMO, ENGINES, Cli, fresh_postgres_database
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 Entity = tuple[str, Any]
@@ -95,27 +94,44 @@ def touched_rows(before: Snapshot, after: Snapshot) -> set[Entity]:
     return found
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("undo-template") / "demo.db"
+@pytest.fixture(scope="module", params=ENGINES)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path | str, Snapshot]:
+    """The demo world, once per engine. Every example starts from whatever the previous one left, which
+    the property itself proves to be the demo world again (each example ends with everything undone)."""
+    if request.param == "sqlite":
+        db: Path | str = tmp_path_factory.mktemp("undo-world") / "demo.db"
+    else:
+        db = fresh_postgres_database(request.getfixturevalue("pg_server"))
     cli = Cli(db)
     cli.ok("db", "init")
     cli.ok("db", "import", str(DEMO))
-    return db
+    return db, snapshot(db)
 
 
-@settings(max_examples=int(os.environ.get('CCTX_UNDO_EXAMPLES', '60')), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(changes=st.lists(change, min_size=2, max_size=8), pick=st.integers(min_value=0, max_value=100))
+# Examples per engine (a PostgreSQL round trip costs more than a SQLite one).
+EXAMPLES = {"sqlite": int(os.environ.get("CCTX_UNDO_EXAMPLES", "40")), "postgresql": 12}
+
+
 def test_undo_newest_first_restores_and_a_middle_undo_is_refused_exactly_when_touched(
-    template: Path, changes: list[tuple[Any, ...]], pick: int
+    world: tuple[Path | str, Snapshot]
 ) -> None:
+    db, initial = world
+    engine = "postgresql" if str(db).startswith("postgresql://") else "sqlite"
+
+    @settings(max_examples=EXAMPLES[engine], deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(changes=st.lists(change, min_size=2, max_size=8), pick=st.integers(min_value=0, max_value=100))
+    def undo_property(changes: list[tuple[Any, ...]], pick: int) -> None:
+        _check_undo(db, initial, changes, pick)
+
+    undo_property()
+
+
+def _check_undo(db: Path | str, initial: Snapshot, changes: list[tuple[Any, ...]], pick: int) -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        db = tmp / "demo.db"
-        shutil.copy(template, db)
         cli = Cli(db)
         states = [snapshot(db)]
+        assert states[0] == initial  # the previous example left the world as it found it
         records: list[tuple[int, set[Entity]]] = []
         for step, c in enumerate(changes):
             before_id = last_id(cli)
