@@ -117,6 +117,9 @@ def pg_server() -> Iterator[Any]:
 
     data = tempfile.mkdtemp(prefix="cctx-pg-")
     server = pgserver.get_server(data, cleanup_mode="delete")
+    # A server of throw-away databases: no need to wait for the disk (crash safety is not under test).
+    server.psql("ALTER SYSTEM SET fsync = off; ALTER SYSTEM SET synchronous_commit = off; "
+                "ALTER SYSTEM SET full_page_writes = off; SELECT pg_reload_conf();")
     try:
         yield server
     finally:
@@ -140,6 +143,31 @@ def fresh_postgres_database(server: Any) -> str:
     finally:
         admin.close()
     return str(server.get_uri(name))
+
+
+@contextmanager
+def clone_of(template: Path | str) -> Iterator[Path | str]:
+    """A throw-away copy of the database ``template`` (a file, or a PostgreSQL database used as template),
+    for tests that start many times from one state, such as property tests."""
+    if not is_url(template):
+        with tempfile.TemporaryDirectory() as folder:
+            copy = Path(folder) / Path(template).name
+            shutil.copy(template, copy)
+            yield copy
+        return
+    import psycopg2
+
+    address, options = str(template).split("?", 1)
+    base, source = address.rsplit("/", 1)
+    name = f"cctx_clone_{next(_database_numbers)}"
+    admin = psycopg2.connect(f"{base}/postgres?{options}")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f"CREATE DATABASE {name} TEMPLATE {source}")
+    finally:
+        admin.close()
+    yield f"{base}/{name}?{options}"  # left for the server's end: dropping waits for a checkpoint
 
 
 @pytest.fixture(params=ENGINES)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import DEMO, Cli, query
+from tests.conftest import DEMO, Cli, clone_of, query
 
 # Groups whose members may merge with each other (one customer, one channel kind) ...
 MERGEABLE = [
@@ -35,13 +33,12 @@ merge_set = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("template") / "demo.db"
-    cli = Cli(db)
+@pytest.fixture
+def template(db_target: Path | str) -> Path | str:
+    cli = Cli(db_target)
     cli.ok("db", "init")
     cli.ok("db", "import", str(DEMO))
-    return db
+    return db_target
 
 
 def _dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -75,10 +72,8 @@ def _check_invariants(db: Path, cli: Cli, initial: Counter[tuple[Any, ...]]) -> 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(merges=st.lists(merge_set, min_size=1, max_size=3))
-def test_random_merges_keep_every_item(template: Path, merges: list[list[int]]) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "demo.db"
-        shutil.copy(template, db)
+def test_random_merges_keep_every_item(template: Path | str, merges: list[list[int]]) -> None:
+    with clone_of(template) as db:
         cli = Cli(db)
         initial = _item_contents(db)
         for ids in merges:
