@@ -145,9 +145,13 @@ def _require_conversations(repo: Repository, record: AuditRecord, ids: Iterable[
 def _require_people(repo: Repository, record: AuditRecord, ids: Iterable[int | None]) -> None:
     wanted = {i for i in ids if i is not None}
     gone = sorted(wanted - repo.existing_person_ids(wanted))
+    for person_id in gone:
+        chain = repo.merge_chain(person_id)
+        if chain:
+            merged = f"person {person_id} was merged into {chain[0]} since"
+            raise _refuse(record, f"{merged}: undo that customer merge first")
     if gone:
-        raise _refuse(record, f"person {_listed(gone)} no longer exist{'s' if len(gone) == 1 else ''} "
-                              "(merged away or erased)")
+        raise _refuse(record, f"person {_listed(gone)} no longer exist{'s' if len(gone) == 1 else ''} (erased)")
 
 
 def _require_linked(repo: Repository, record: AuditRecord, ids: Iterable[int], person_id: int | None) -> None:

@@ -197,3 +197,12 @@ def test_a_person_merge_touched_later_is_refused(demo_cli: Cli) -> None:
     demo_cli.ok("customer", "merge", "2", "3")  # 2
     demo_cli.ok("customer", "update", "2", "--city", "Zadar")  # 3
     _refused(demo_cli, "2", "(customer.merge) cannot be undone", "newest first: 3")
+
+
+def test_a_link_whose_previous_person_was_merged_away(demo_cli: Cli) -> None:
+    demo_cli.ok("conversation", "link", "120", "2")  # 2: conversation 120 was person 3's
+    demo_cli.ok("customer", "merge", "1", "3")  # 3: does not touch conversation 120 (now person 2's)
+    _refused(demo_cli, "2", "person 3 was merged into 1 since: undo that customer merge first")
+    demo_cli.ok("undo", "3")
+    demo_cli.ok("undo", "2")
+    assert demo_cli.json("conversation", "show", "120")["customer_id"] == 3
