@@ -280,3 +280,24 @@ def test_upgrade_renormalises_on_either_engine(db_target: Path | str) -> None:
     assert cli.json("conversation", "show", "10")["contact"] == "+442079460959"
     assert cli.json("customer", "duplicates") == [
         {"people": [1, 2], "reasons": ["same_phone"], "names": ["Ana Kos", "Ivo Kos"]}]
+
+
+@pytest.mark.sqlite_only
+def test_the_read_path_does_not_import_phonenumbers(phones_cli: Cli, tmp_path: Path) -> None:
+    """A canonical number (the usual reference) is read without loading phonenumbers, even with a
+    default region configured; a national number loads it."""
+    import subprocess
+    import sys
+
+    config = write(tmp_path / "hr.yaml", "phone:\n  default_region: HR\n")
+
+    def imported(ref: str) -> bool:
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "cctx", "--db", str(phones_cli.db), "--config", str(config),
+             "customer", "show", ref, "-f", "json"],
+            capture_output=True, text=True, check=True, env={"PATH": "", "CCTX_NOW": "2026-11-25T12:00:00Z"},
+        )
+        return "phonenumbers" in proc.stderr
+
+    assert not imported("+442079460958")
+    assert imported("091 123 4567")
