@@ -1,5 +1,5 @@
 """Property tests of undo over random sequences of changes on the demo world (link, unlink, relink, merge,
-customer update, tag, untag, destination add and remove):
+customer update, tag, untag, destination add and remove, customer merge):
 
 - undoing them newest first restores the database exactly after each step (a snapshot of every domain
   table, audit excepted, read through the repository), on both engines;
@@ -7,7 +7,9 @@ customer update, tag, untag, destination add and remove):
   refusal names exactly those later records, newest first. Which rows a change touched is found here
   independently, by comparing the snapshots before and after it: a row of a conversation, its items or
   participants touches that conversation; a row of a person, their tags or destinations touches that
-  person, and a destination row also its (type, value); a merge also touches its target.
+  person, and a destination row also its (type, value); a merge also touches its target. An undo of a
+  link, unlink or relink is also refused when a later customer merge took away a person it would link
+  a conversation to again.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ change = st.one_of(
     st.tuples(st.just("untag"), st.sampled_from(PEOPLE), st.sampled_from(TAGS)),
     st.tuples(st.just("destination add"), st.sampled_from(PEOPLE), st.sampled_from(REFS)),
     st.tuples(st.just("destination remove"), st.sampled_from(PEOPLE), st.sampled_from(REFS)),
+    st.tuples(st.just("customer merge"), st.permutations(PEOPLE).map(lambda p: p[:2])),
 )
 
 
@@ -65,6 +68,8 @@ def _args(c: tuple[Any, ...], tmp: Path) -> list[str]:
         return ["conversation", "relink", str(path)]
     if kind == "merge":
         return ["conversation", "merge", *map(str, c[1])]
+    if kind == "customer merge":
+        return ["customer", "merge", *map(str, c[1])]
     if kind == "update":
         return ["customer", "update", str(c[1]), *c[2]]
     if kind in ("tag", "untag"):
@@ -126,47 +131,68 @@ def test_undo_newest_first_restores_and_a_middle_undo_is_refused_exactly_when_to
     undo_property()
 
 
+def _people_rows(state: Snapshot) -> dict[int, tuple[Any, ...]]:
+    return {row[0]: row for row in state.get("people", [])}
+
+
+def _previous_people(before: Snapshot, after: Snapshot) -> set[int]:
+    """The people that conversations a change relinked were linked to before it: its undo needs them."""
+    old = set(before["conversations"]) - set(after["conversations"])
+    new_ids = {row[0] for row in set(after["conversations"]) - set(before["conversations"])}
+    return {row[4] for row in old if row[0] in new_ids and row[4] is not None}
+
+
 def _check_undo(db: Path | str, initial: Snapshot, changes: list[tuple[Any, ...]], pick: int) -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         cli = Cli(db)
         states = [snapshot(db)]
         assert states[0] == initial  # the previous example left the world as it found it
-        records: list[tuple[int, set[Entity]]] = []
+        # per recorded change: its audit id, the rows it touched, the people its undo needs, the people it removed
+        records: list[tuple[int, set[Entity], set[int], set[int]]] = []
         for step, c in enumerate(changes):
             before_id = last_id(cli)
             result = cli.run(*_args(c, tmp), env={"CCTX_NOW": f"2026-11-26T10:{step:02d}:00Z"})
             assert result.exit_code in (0, 1), result.stderr
-            after = snapshot(db)
+            before, after = states[-1], snapshot(db)
             if last_id(cli) == before_id:  # refused, or a no-op: nothing changed, nothing recorded
-                assert after == states[-1]
+                assert after == before
                 continue
-            touched = touched_rows(states[-1], after)
+            touched = touched_rows(before, after)
             if c[0] == "merge":
                 touched.add(("conversation", c[1][0]))
-            records.append((last_id(cli), touched))
+            needs = _previous_people(before, after) if c[0] in ("link", "unlink", "relink") else set()
+            removed = _people_rows(before).keys() - _people_rows(after).keys()
+            records.append((last_id(cli), touched, needs, removed))
             states.append(after)
         if not records:
             return
 
         middle = pick % max(1, len(records) - 1)  # one with later changes, when there are some
-        middle_id, middle_touched = records[middle]
-        later = [rid for rid, touched in records[middle + 1:] if touched & middle_touched]
+        middle_id, middle_touched, needs, _ = records[middle]
+        later = [rid for rid, touched, _, _ in records[middle + 1:] if touched & middle_touched]
+        merged_away = needs & {p for *_, removed in records[middle + 1:] for p in removed}
         result = cli.run("undo", str(middle_id), env={"CCTX_NOW": "2026-11-27T00:00:00Z"})
-        event(f"records: {len(records)}; middle undo {'refused' if later else 'done'}")
+        refused = bool(later or merged_away)
+        event(f"records: {len(records)}; middle undo {'refused' if refused else 'done'}"
+              + (" (a person it needs merged away)" if merged_away and not later else ""))
         if later:
             assert result.exit_code == 1, result.stdout
             named = re.search(r"newest first: ([\d, ]+)", result.stderr)
             assert named is not None, result.stderr
             assert [int(i) for i in named.group(1).split(", ")] == sorted(later, reverse=True)
-            assert snapshot(db) == states[-1]
+        elif merged_away:
+            assert result.exit_code == 1, result.stdout
+            assert "since: undo that customer merge first" in result.stderr
         else:
             assert result.exit_code == 0, result.stderr
+        if refused:
+            assert snapshot(db) == states[-1]
 
         for index in range(len(records) - 1, -1, -1):
-            if index == middle and not later:
+            if index == middle and not refused:
                 continue  # undone above
             cli.ok("undo", str(records[index][0]), env={"CCTX_NOW": f"2026-11-27T01:{index:02d}:00Z"})
-            if later:
+            if refused:
                 assert snapshot(db) == states[index]  # exactly as before that change
         assert snapshot(db) == states[0]
