@@ -181,8 +181,9 @@ def _plan_erasure(repo: Repository, ref_text: str, now: str) -> ErasePlan:
     ids = sorted({*roots, *(t.id for t in repo.tombstones_merged_into(roots))}) if roots else []
     items = sum(repo.item_counts(ids).values()) if ids else 0
     holds = repo.holds_on_customer(customer.person_id, ids, now)
-    for kept in repo.kept_among(ids, now):  # held through a tombstone or the conversation it went into
-        holds = sorted({*holds, *repo.holds_keeping(kept, now)})
+    if not holds:  # held only through a tombstone, or the conversation one of theirs was merged into
+        for kept in repo.kept_among(ids, now):
+            holds = sorted({*holds, *repo.holds_keeping(kept, now)})
     return ErasePlan(customer, ids, items, holds)
 
 
