@@ -199,9 +199,11 @@ def _write_csv(first: Any, rest: Iterator[Mapping[str, Any]], out: TextIO, colum
 
 
 def _yaml_text(data: Any) -> str:
+    """YAML of ``data`` as safe_dump writes it, through libyaml when PyYAML has it (several times faster)."""
     import yaml
 
-    return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False))
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return str(yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False))
 
 
 def _write_yaml(first: Any, rest: Iterator[Any], out: TextIO) -> None:
