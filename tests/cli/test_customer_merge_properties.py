@@ -1,12 +1,11 @@
 """Property tests over random sequences of person merges: no destination, tag or conversation is lost or
 duplicated, every conversation follows its person, a refused merge changes nothing (db stats and a dump
-through the CLI compared), and a dry run reports what the real run then does."""
+through the CLI compared), and a dry run reports what the real run then does. On both engines: a database
+cloned from a template per example."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Cli, write
-
-pytestmark = pytest.mark.sqlite_only  # copies the database file for each example
+from tests.conftest import Cli, clone_of, write
 
 PEOPLE = 8
 WORLD = "people:\n" + "".join(
@@ -40,14 +37,12 @@ WORLD = "people:\n" + "".join(
 ALL_STATUSES = ("--status", "open", "--status", "waiting", "--status", "solved", "--status", "closed")
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("people")
-    db = folder / "people.db"
-    cli = Cli(db)
+@pytest.fixture
+def template(db_target: Path | str, tmp_path: Path) -> Path | str:
+    cli = Cli(db_target)
     cli.ok("db", "init")
-    cli.ok("db", "import", str(write(folder / "world.yaml", WORLD)))
-    return db
+    cli.ok("db", "import", str(write(tmp_path / "world.yaml", WORLD)))
+    return db_target
 
 
 def dump(cli: Cli) -> dict[str, Any]:
@@ -73,12 +68,31 @@ ids = st.integers(min_value=1, max_value=PEOPLE + 1)  # PEOPLE + 1 never exists
 merge = st.tuples(ids, st.lists(ids, min_size=1, max_size=3))
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FIXTURE_CHECKS = [HealthCheck.function_scoped_fixture]
+
+
+@pytest.mark.sqlite_only  # many examples where a copy is cheap; PostgreSQL runs the few below
+@settings(max_examples=20, deadline=None, suppress_health_check=FIXTURE_CHECKS)
 @given(merges=st.lists(merge, min_size=1, max_size=3))
-def test_random_person_merges_lose_and_duplicate_nothing(template: Path, merges: list[tuple[int, list[int]]]) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "people.db"
-        shutil.copy(template, db)
+def test_random_person_merges_lose_and_duplicate_nothing(
+    template: Path | str, merges: list[tuple[int, list[int]]]
+) -> None:
+    check_merges(template, merges)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=FIXTURE_CHECKS)
+@given(merges=st.lists(merge, min_size=1, max_size=3))
+def test_random_person_merges_on_postgresql(
+    engine: str, template: Path | str, merges: list[tuple[int, list[int]]]
+) -> None:
+    """Fewer examples where each one clones a database: the rules are the same queries on both engines."""
+    if engine != "postgresql":
+        pytest.skip("SQLite runs the test above, with more examples")
+    check_merges(template, merges)
+
+
+def check_merges(template: Path | str, merges: list[tuple[int, list[int]]]) -> None:
+    with clone_of(template) as db:
         cli = Cli(db)
         start = dump(cli)
         start_owners = owners(start)
