@@ -1,0 +1,79 @@
+"""Counts read as words (1 conversation, 2 people) and a progress bar says what is happening."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import Cli
+
+ONE_OLD_CLOSED = {
+    "conversations": [{
+        "id": 7, "channel": "sms", "contact": "+385911234567", "status": "closed",
+        "created_at": "2025-01-02T09:00:00Z", "closed_at": "2025-01-02T09:30:00Z",
+        "items": [{"at": "2025-01-02T09:00:00Z", "kind": "message", "author": "customer", "text": "Hi"}],
+    }],
+}
+
+
+@pytest.fixture
+def one(empty_cli: Cli) -> Cli:
+    empty_cli.ok("db", "import", "-", input=json.dumps(ONE_OLD_CLOSED))
+    return empty_cli
+
+
+def test_a_purge_of_one_conversation_says_conversation(one: Cli) -> None:
+    dry = one.ok("history", "purge", "--older-than", "30d", "--dry-run").stdout
+    assert dry.startswith("Dry run: would purge 1 conversation (1 item): sms 1;"), dry
+    done = one.ok("history", "purge", "--older-than", "30d").stdout
+    assert done.startswith("Purged 1 conversation (1 item)"), done
+
+
+def test_a_transcript_counts_in_words(one: Cli) -> None:
+    assert "1 message, 0 notes, 0 call events" in one.ok("conversation", "show", "7").stdout
+
+
+def test_a_refused_seed_counts_in_words(empty_cli: Cli) -> None:
+    empty_cli.ok("customer", "create", "--first-name", "Ana")
+    refused = empty_cli.fail("db", "seed", "--people", "1", "--conversations", "0", "--items", "0")
+    assert "holds 1 person (seed a new file)" in refused.stderr
+
+
+def _stderr_on_a_terminal(cli: Cli, *args: str) -> str:
+    primary, secondary = pty.openpty()
+    env = {**os.environ, **cli.env}
+    proc = subprocess.Popen([sys.executable, "-m", "cctx", "--db", str(cli.db), *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=secondary, env=env, close_fds=True)
+    os.close(secondary)
+    seen = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([primary], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=30)
+    os.close(primary)
+    assert proc.returncode == 0, seen
+    return seen.decode(errors="replace")
+
+
+@pytest.mark.sqlite_only
+def test_a_dry_run_bar_says_checking_and_a_purge_bar_says_purging(one: Cli) -> None:
+    dry = _stderr_on_a_terminal(one, "history", "purge", "--older-than", "30d", "--dry-run")
+    assert "Checking" in dry and "Purging" not in dry
+    assert "Purging" in _stderr_on_a_terminal(one, "history", "purge", "--older-than", "30d")
