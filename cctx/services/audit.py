@@ -51,5 +51,5 @@ def list_audit(
 def show_audit(repo: Repository, audit_id: int) -> dict[str, Any]:
     record = repo.audit_record(audit_id)
     if record is None:
-        raise NotFound(f"audit record {audit_id} not found")
+        raise NotFound(f"audit record {quote(audit_id)} not found")
     return _as_dict(record, repo.undone_by())

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cctx.errors import Invalid, NotFound
+from cctx.errors import Invalid, NotFound, quote
 from cctx.models import PERSON_FIELDS, AuditRecord
 from cctx.repository import Repository
 
@@ -381,7 +381,7 @@ def plan_undo(repo: Repository, audit_id: int) -> UndoPlan:
     """Every check of an undo, in the order a user would want to hear them; reads only."""
     record = repo.audit_record(audit_id)
     if record is None:
-        raise NotFound(f"audit record {audit_id} not found")
+        raise NotFound(f"audit record {quote(audit_id)} not found")
     planner = _PLANNERS.get(record.action)
     if planner is None:
         if record.action in _NEVER:
