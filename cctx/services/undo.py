@@ -39,6 +39,9 @@ _NEVER = {
     "queue.add": "queues are not undone",
     "hold.add": "holds are not undone (release the hold instead)",
     "hold.release": "holds are not undone (add a new hold instead)",
+    "customer.create": "a created customer is not undone (merge them into another, or erase them)",
+    "customer.export": "an export changed nothing",
+    "db.fix": "repairs are not undone (they made the database agree with itself)",
 }
 
 
