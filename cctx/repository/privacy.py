@@ -42,6 +42,16 @@ class PrivacyRepository:
             found.extend((r[0], int(r[1])) for r in rows)
         return [i for _, i in sorted(set(found))]
 
+    def merged_person_ids(self, person_id: int) -> list[int]:
+        """The ids of the people merged into this one, directly or through earlier merges."""
+        rows = self.conn.execute(
+            "WITH RECURSIVE merged(id) AS (SELECT id FROM merged_people WHERE into_id = ?"
+            " UNION SELECT m.id FROM merged_people m JOIN merged ON m.into_id = merged.id)"
+            " SELECT id FROM merged ORDER BY id",
+            (person_id,),
+        )
+        return [int(r[0]) for r in rows]
+
     def kept_among(self, ids: Iterable[int], now: str) -> list[int]:
         """Which of ``ids`` active holds keep (the purge's own fragment)."""
         kept: list[int] = []

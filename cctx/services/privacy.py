@@ -53,24 +53,31 @@ def _customer(repo: Repository, ref_text: str) -> Customer:
     return Customer(person, None, repo.person_conversation_ids(person.id), repo.unlinked_conversation_ids(contacts))
 
 
-class _AuditSelection:
-    """The audit records about a customer: their person id in the subject of a person action, one of
-    their conversations in the subject of a conversation action, a hold on either, an undo of any of these."""
+def _people(repo: Repository, customer: Customer) -> list[int]:
+    """The person and everyone merged into them: the ids earlier audit records name them by."""
+    if customer.person_id is None:
+        return []
+    return [customer.person_id, *repo.merged_person_ids(customer.person_id)]
 
-    def __init__(self, person_id: int | None, conversation_ids: Iterable[int]) -> None:
-        self.person_id = person_id
+
+class _AuditSelection:
+    """The audit records about a customer: their person id (or the id of a person merged into them) in
+    the subject of a person action, one of their conversations in the subject of a conversation action, a
+    hold on either, an undo of any of these."""
+
+    def __init__(self, person_ids: Iterable[int], conversation_ids: Iterable[int]) -> None:
+        self.people = set(person_ids)
         self.conversations = set(conversation_ids)
         self.selected: set[int] = set()
 
     def about(self, audit_id: int, action: str, subject: list[Any], details: dict[str, Any]) -> bool:
         ids = {i for i in subject if isinstance(i, int)}
         if action.startswith(_PERSON_ACTIONS):
-            hit = self.person_id is not None and self.person_id in ids
+            hit = bool(ids & self.people)
         elif action.startswith(_CONVERSATION_ACTIONS):
             hit = bool(ids & self.conversations)
         elif action.startswith("hold."):
-            hit = (self.person_id is not None and details.get("customer") == self.person_id) or (
-                details.get("conversation") in self.conversations)
+            hit = details.get("customer") in self.people or details.get("conversation") in self.conversations
         elif action == "undo":
             hit = details.get("undoes") in self.selected
         else:
@@ -132,7 +139,7 @@ def export_customer(
     with repo.read_snapshot():
         customer = _customer(repo, ref_text)
         person = customer.person
-        selection = _AuditSelection(customer.person_id, [*customer.conversations, *customer.unlinked])
+        selection = _AuditSelection(_people(repo, customer), [*customer.conversations, *customer.unlinked])
         write([
             ("customer", None if person is None else _full_card(repo, person, settings)),
             ("destinations", [] if person is None else [{"type": d.type, "value": d.value}
@@ -243,7 +250,7 @@ def _redact_audit(repo: Repository, plan: ErasePlan, values: PersonalValues) -> 
 
     Every record is checked for whole values (an item text, a name, a destination value); the longer
     values are also cut out of longer text, which records about this customer may hold."""
-    selection = _AuditSelection(plan.customer.person_id, plan.conversations)
+    selection = _AuditSelection(_people(repo, plan.customer), plan.conversations)
     changed = 0
     for audit_id, _at, _actor, action, subject_text, details_text in repo.audit_rows():
         details = json.loads(details_text)

@@ -193,3 +193,15 @@ def test_a_big_export_streams_in_little_memory(empty_cli: Cli, tmp_path: Path) -
     doc = json.loads(target.read_text(encoding="utf-8"))
     assert len(doc["conversations"]) == BIG_CONVERSATIONS
     assert sum(len(c["items"]) for c in doc["conversations"]) == BIG_CONVERSATIONS * ITEMS_EACH
+
+
+def test_export_after_a_merge_holds_the_records_of_the_merged_person(world: Cli) -> None:
+    world.json("customer", "merge", "1", "2")
+    doc = export(world, "1")
+    actions = [(r["action"], r["subject"]) for r in doc["audit"]]
+    assert ("customer.update", [2]) in actions  # made before the merge, under the old id
+    assert ("customer.merge", [1, 2]) in actions
+    assert ("conversation.unlink", [20]) in actions  # 20 was person 2's, still unlinked
+    assert [c["id"] for c in doc["conversations"]] == [10, 11, 12, 14]
+    # 20 was unlinked on purpose; its contact is now one of person 1's destinations.
+    assert [c["id"] for c in doc["unlinked_conversations"]] == [20, 13]
