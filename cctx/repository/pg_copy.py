@@ -16,11 +16,18 @@ def copy_field(value: Any) -> str:
     return str(value).translate(_ESCAPES)
 
 
+def copy_line(row: Sequence[Any]) -> str:
+    """One row as a line of COPY's text format (the common types inline: this runs for every row)."""
+    return "\t".join([
+        "\\N" if v is None else v.translate(_ESCAPES) if v.__class__ is str else copy_field(v) for v in row
+    ]) + "\n"
+
+
 class RowStream:
     """A file-like reader over ``rows``; ``count`` is how many rows were read so far."""
 
     def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
-        self._lines: Iterator[str] = ("\t".join(map(copy_field, row)) + "\n" for row in rows)
+        self._lines: Iterator[str] = map(copy_line, rows)
         self._buffer = b""
         self.count = 0
 
