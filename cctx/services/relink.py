@@ -72,6 +72,8 @@ def _is_csv(source: inputs.Source) -> bool:
 def _csv_rows(source: inputs.Source) -> tuple[list[RawRow], list[Problem]]:
     records = inputs.csv_records(source)
     line, header = next(records, (1, []))
+    while not header:  # blank lines before the header (at the end, [""]: no header)
+        line, header = next(records, (line, [""]))
     if not _is_header(header):
         source.fail(f"the header must be conversation,customer (found {quote(','.join(header))})", line)
     rows: list[RawRow] = []

@@ -48,3 +48,8 @@ def test_unlink_and_relink_count_a_never_linked_conversation_alike(demo_cli: Cli
 def test_quoted_csv_header_on_stdin(demo_cli: Cli) -> None:
     result = demo_cli.json("conversation", "relink", "-", "--dry-run", input='"conversation","customer"\n"156","2"\n')
     assert result == {"linked": 1, "unlinked": 0, "unchanged": 0, "dry_run": True}
+
+
+def test_blank_lines_before_the_csv_header_are_skipped(demo_cli: Cli) -> None:
+    result = demo_cli.json("conversation", "relink", "-", "--dry-run", input="\n\nconversation,customer\n156,2\n")
+    assert result["linked"] == 1
