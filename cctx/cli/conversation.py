@@ -6,9 +6,8 @@ import click
 
 from cctx.channels import ALL_STATUSES, ITEM_KINDS
 from cctx.cli.context import App, pass_app
-from cctx.cli.options import ID, as_agent_option, channel_option, dry_run_option, format_option, limit_option
+from cctx.cli.options import ID, POSITIVE, as_agent_option, channel_option, dry_run_option, format_option, limit_option
 from cctx.output import render
-from cctx.refs import MAX_ID
 
 
 @click.group()
@@ -87,7 +86,7 @@ def conversation_show(app: App, conversation_id: int, as_agent: str | None, kind
 @channel_option
 @click.option("--customer", metavar="REF", help="Only this customer: a person id, a phone number or TYPE:VALUE.")
 @as_agent_option
-@click.option("--limit", type=click.IntRange(min=1, max=MAX_ID), metavar="N", help="At most N results (default 20).")
+@click.option("--limit", type=POSITIVE, metavar="N", help="At most N results (default 20).")
 @format_option
 @pass_app
 def conversation_search(app: App, text: str, channels: tuple[str, ...], customer: str | None, as_agent: str | None,
