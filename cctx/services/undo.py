@@ -105,7 +105,8 @@ def touched(record: AuditRecord) -> set[Entity]:
         found |= _destinations([d["destination"]]) if isinstance(d.get("destination"), dict) else set()
     elif action == "customer.merge":
         found |= {("person", p) for p in subject} | _conversations(d.get("conversations_moved") or [])
-        for profile in (d.get("sources") or {}).values():
+        sources = d.get("sources")
+        for profile in sources.values() if isinstance(sources, dict) else []:
             if isinstance(profile, dict):
                 found |= _destinations(profile.get("destinations") or [])
     elif action == "db.fix":
