@@ -181,3 +181,29 @@ def test_reading_a_canonical_number_does_not_import_phonenumbers() -> None:
         "assert 'phonenumbers' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(max_size=60), region=st.sampled_from([None, "HR", "US", "GB"]))
+def test_any_text_is_a_reference_or_a_refusal(text: str, region: str | None) -> None:
+    """Never an exception other than a refusal, whatever the text and the default region."""
+    with phone_region(region):
+        try:
+            ref = parse_ref(text)
+        except Invalid as exc:
+            assert len(exc.message) < 400
+            return
+    if isinstance(ref, DestinationRef) and ref.type == "phone":
+        assert canonical(ref.value) or number_key(ref.value) == ref.value
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="0123456789 +-()./x#;ext=", max_size=30), region=st.sampled_from([None, "HR", "US"]))
+def test_number_like_text_is_normalised_or_refused(text: str, region: str | None) -> None:
+    try:
+        value = normalize_phone(text, region)
+    except Invalid:
+        return
+    number = phonenumbers.parse(value)
+    assert phonenumbers.is_possible_number_with_reason(number) == phonenumbers.ValidationResult.IS_POSSIBLE
+    assert phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == value
