@@ -31,16 +31,16 @@ _ITEM_TOTALS = (
     f"WHERE {_WRONG_COUNTS} OR {_WRONG_LAST} ORDER BY c.id"
 )
 
-# A phone in canonical form (E.164, ^\+[1-9][0-9]{1,14}$), written with functions both engines have.
-_DIGITS_REMOVED = "substr({v}, 2)"
-for _digit in "0123456789":
-    _DIGITS_REMOVED = f"replace({_DIGITS_REMOVED}, '{_digit}', '')"
-
 
 def _canonical_phone(column: str) -> str:
+    """A phone in canonical form (E.164, ^\\+[1-9][0-9]{1,14}$), written with functions both engines have:
+    after the +, nothing is left once every digit is removed."""
+    digits_removed = f"substr({column}, 2)"
+    for digit in "0123456789":
+        digits_removed = f"replace({digits_removed}, '{digit}', '')"
     return (
         f"({column} LIKE '+%' AND length({column}) BETWEEN 3 AND 16 AND substr({column}, 2, 1) <> '0' "
-        f"AND {_DIGITS_REMOVED.format(v=column)} = '')"
+        f"AND {digits_removed} = '')"
     )
 
 
