@@ -247,3 +247,23 @@ def test_a_search_without_words_is_refused(cli: Cli) -> None:
 def test_too_many_words_are_refused(cli: Cli) -> None:
     result = cli.fail("conversation", "search", " ".join(f"w{i}" for i in range(21)))
     assert "at most 20" in result.stderr
+
+
+@pytest.mark.sqlite_only
+def test_one_customers_search_reads_that_customers_items(cli: Cli) -> None:
+    from cctx.repository import Repository
+    from cctx.repository.history import HistoryQuery
+    from cctx.repository.search import SearchStore
+    from cctx.search_fold import search_words
+
+    repo = Repository.open(cli.db, 5000)
+    try:
+        store = SearchStore(repo)
+        scoped = " ".join(repo.engine.query_plan(repo.conn, *store.search_sql(search_words("kovac refund"),
+                                                                              HistoryQuery(person_id=1, limit=20))))
+        everyone = " ".join(repo.engine.query_plan(repo.conn, *store.search_sql(search_words("kovac refund"),
+                                                                                HistoryQuery(limit=20))))
+    finally:
+        repo.close()
+    assert "items_by_conversation" in scoped and "conversations_by_person" in scoped
+    assert "items_by_conversation" not in everyone
