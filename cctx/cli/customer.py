@@ -15,6 +15,7 @@ from cctx.errors import Invalid
 from cctx.models import PERSON_FIELDS
 from cctx.output import message, render
 from cctx.output.card import CARD_COLUMNS, card_view, cards_view
+from cctx.words import plural
 
 if TYPE_CHECKING:
     from cctx.services import people
@@ -316,8 +317,8 @@ def customer_export(app: App, ref: str, output: Path | None, fmt: str) -> None:
             write=lambda parts: write_document(parts, out),
         )
     if output is not None:
-        message(f"Exported {counts.conversations} conversations, {counts.unlinked_conversations} unlinked, "
-                f"{counts.items} items and {counts.audit} audit records to {output}.")
+        message(f"Exported {plural(counts.conversations, 'conversation')}, {counts.unlinked_conversations} unlinked, "
+                f"{plural(counts.items, 'item')} and {plural(counts.audit, 'audit record')} to {output}.")
 
 
 def _confirm_erasure(yes: bool) -> Callable[[dict[str, Any]], bool]:
@@ -330,8 +331,8 @@ def _confirm_erasure(yes: bool) -> Callable[[dict[str, Any]], bool]:
             raise Invalid("customer erase needs --yes when not run on a terminal: nothing changed")
         whose = f"customer {plan['customer']}" if plan["customer"] is not None else f"contact {plan['contact']}"
         return click.confirm(
-            f"Erase {whose}: {plan['conversations']} conversations, {plan['items']} items and "
-            f"{plan['destinations']} destinations, for good?", err=True)
+            f"Erase {whose}: {plural(plan['conversations'], 'conversation')}, {plural(plan['items'], 'item')} and "
+            f"{plural(plan['destinations'], 'destination')}, for good?", err=True)
 
     return confirm
 
