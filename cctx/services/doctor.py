@@ -53,8 +53,10 @@ class DoctorReport:
 
 
 def _sqlite_checks(repo: Repository) -> list[tuple[str, int, list[Any]]]:
-    integrity = repo.sqlite_integrity()
+    integrity_result = repo.sqlite_integrity_started()  # the longest check, alongside the others
     foreign = repo.sqlite_foreign_key_violations()
+    data = _data_checks(repo)
+    integrity = integrity_result()
     last = repo.last_audit_action()
     wal_left = last is not None and last[1] in _CLEARING_ACTIONS and repo.sqlite_wal_size() > 0
     mode = repo.sqlite_journal_mode()
@@ -62,7 +64,7 @@ def _sqlite_checks(repo: Repository) -> list[tuple[str, int, list[Any]]]:
     return [
         ("integrity", len(integrity), integrity[:EXAMPLES]),
         ("foreign_keys", len(foreign), foreign[:EXAMPLES]),
-        *_data_checks(repo),
+        *data,
         ("wal_cleared", int(wal_left), [last[0]] if wal_left and last else []),
         ("journal_mode", int(mode != "wal"), [mode] if mode != "wal" else []),
         ("file_mode", len(loose), loose[:EXAMPLES]),
