@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from pathlib import Path
 
 from cctx.repository.base import chunks
@@ -129,23 +128,6 @@ class DoctorRepository:
     def sqlite_integrity(self) -> list[str]:
         """SQLite's integrity_check messages; empty when it says ok."""
         return _integrity_messages(self.conn)
-
-    def sqlite_integrity_started(self) -> Callable[[], list[str]]:
-        """Start integrity_check on a connection of its own, in a thread (SQLite lets go of the GIL while it
-        reads), so that the other checks run alongside on a second CPU; the result is the call that waits
-        for its messages (and raises what the check raised)."""
-
-        def run() -> list[str]:
-            conn = self.engine.connect()
-            try:
-                return _integrity_messages(conn)
-            finally:
-                conn.close()
-
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cctx-integrity-check")
-        future = pool.submit(run)
-        pool.shutdown(wait=False)
-        return future.result
 
     def sqlite_foreign_key_violations(self) -> list[str]:
         """``table:rowid`` of each row whose parent row is missing."""

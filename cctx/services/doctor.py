@@ -53,10 +53,9 @@ class DoctorReport:
 
 
 def _sqlite_checks(repo: Repository) -> list[tuple[str, int, list[Any]]]:
-    integrity_result = repo.sqlite_integrity_started()  # the longest check, alongside the others
+    integrity = repo.sqlite_integrity()
     foreign = repo.sqlite_foreign_key_violations()
     data = _data_checks(repo)
-    integrity = integrity_result()
     last = repo.last_audit_action()
     wal_left = last is not None and last[1] in _CLEARING_ACTIONS and repo.sqlite_wal_size() > 0
     mode = repo.sqlite_journal_mode()
