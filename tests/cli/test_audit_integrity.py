@@ -132,3 +132,14 @@ def test_an_unknown_action_is_refused_with_the_list_of_actions(demo_file: Path) 
 def test_unknown_action_through_the_cli_runner_on_either_engine(demo_cli: Cli) -> None:
     result = demo_cli.fail("audit", "list", "--action", "nothing")
     assert "unknown audit action 'nothing'" in result.stderr
+
+
+def test_a_login_name_that_is_no_valid_actor_is_refused_too(demo_file: Path) -> None:
+    before = table_counts(demo_file)
+    bad = {"LOGNAME": "x\ny", "USER": "x\ny", "LNAME": "x\ny", "USERNAME": "x\ny"}
+    proc = cctx(demo_file, "queue", "add", "night", env=bad)
+    assert proc.returncode == 2
+    assert "(the login name; give --actor NAME)" in proc.stderr
+    assert table_counts(demo_file) == before
+    named = cctx(demo_file, "--actor", "ana", "queue", "add", "night", env=bad)
+    assert named.returncode == 0, named.stderr
