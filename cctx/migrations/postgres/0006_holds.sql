@@ -14,3 +14,9 @@ CREATE TABLE holds (
 CREATE INDEX holds_by_customer ON holds(customer_id) WHERE customer_id IS NOT NULL;
 CREATE INDEX holds_by_conversation ON holds(conversation_id) WHERE conversation_id IS NOT NULL;
 CREATE TRIGGER holds_sync_id AFTER INSERT ON holds FOR EACH STATEMENT EXECUTE FUNCTION cctx_sync_id();
+
+-- `history forecast` counts conversations and their items by channel and retention start. This index
+-- answers it without reading the table (an index-only scan: 0.1 s instead of 0.6 s for the largest
+-- channel of a million conversations). SQLite reads its expiry index and the rows fast enough.
+CREATE INDEX conversations_expiry_counts ON conversations (channel, expires_from)
+    INCLUDE (id, status, messages, notes, call_events) WHERE expires_from IS NOT NULL;
