@@ -26,7 +26,7 @@ class StdoutClosed(BaseException):
 
 
 def _closed(exc: OSError) -> bool:
-    return isinstance(exc, BrokenPipeError) or exc.errno in (errno.EPIPE, errno.EINVAL)
+    return isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE
 
 
 class _Stdout:
