@@ -125,6 +125,11 @@ class DoctorRepository:
     def is_sqlite(self) -> bool:
         return self.engine.name == "sqlite"
 
+    def sqlite_read_mapped(self) -> None:
+        """Read the file through memory mapping (up to SQLite's limit) for the rest of this connection: a
+        check reads every page, and mapped pages are not copied through read() calls."""
+        self.conn.execute("PRAGMA mmap_size = 2147418112")
+
     def sqlite_integrity(self) -> list[str]:
         """SQLite's integrity_check messages; empty when it says ok."""
         return _integrity_messages(self.conn)

@@ -53,6 +53,7 @@ class DoctorReport:
 
 
 def _sqlite_checks(repo: Repository) -> list[tuple[str, int, list[Any]]]:
+    repo.sqlite_read_mapped()
     integrity = repo.sqlite_integrity()
     foreign = repo.sqlite_foreign_key_violations()
     data = _data_checks(repo)
