@@ -47,6 +47,11 @@ def not_held(alias: str, now: str) -> tuple[str, list[Any]]:
     return f"{alias}.id NOT IN ({_KEPT})", [now, now]
 
 
+def kept_ids(conn: Any, now: str) -> set[int]:
+    """Every conversation active holds keep (the same fragment, on its own)."""
+    return {int(r[0]) for r in conn.execute(_KEPT, (now, now))}
+
+
 def _hold(row: Any) -> Hold:
     return Hold(int(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], row[7])
 
@@ -86,6 +91,9 @@ class HoldRepository:
             "UPDATE holds SET customer_id = ? WHERE customer_id = ? RETURNING id", (target_id, source_id)
         ).fetchall()
         return sorted(int(r[0]) for r in rows)
+
+    def kept_conversation_ids(self, now: str) -> set[int]:
+        return kept_ids(self.conn, now)
 
     def is_kept(self, conversation_id: int, now: str) -> bool:
         """Whether active holds keep this conversation: the purge's own fragment, for one id."""

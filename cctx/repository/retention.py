@@ -10,7 +10,7 @@ from typing import Any
 
 from cctx.models import PurgeCandidate
 from cctx.repository.engine import Connection, Engine
-from cctx.repository.holds import kept_by_holds, not_held
+from cctx.repository.holds import kept_by_holds, kept_ids, not_held
 
 
 def _ids(ids: Iterable[int]) -> str:
@@ -41,14 +41,15 @@ class RetentionRepository:
 
     def purge_candidates(self, ids: Iterable[int], now: str) -> list[PurgeCandidate]:
         """The current channel, status and retention start of the conversations ``ids`` that still exist
-        and that no hold keeps."""
-        holds_sql, holds_params = not_held("conversations", now)
+        and that no hold keeps. (The kept set is read on its own: joined into this query, PostgreSQL
+        would scan the whole table for every batch.)"""
+        kept = kept_ids(self.conn, now)
         rows = self.conn.execute(
             "SELECT id, channel, status, expires_from FROM conversations "
-            f"WHERE id IN {self.engine.json_int_list()} AND {holds_sql} ORDER BY id",
-            (_ids(ids), *holds_params),
+            f"WHERE id IN {self.engine.json_int_list()} ORDER BY id",
+            (_ids(ids),),
         )
-        return [PurgeCandidate(r[0], r[1], r[2], r[3]) for r in rows]
+        return [PurgeCandidate(r[0], r[1], r[2], r[3]) for r in rows if r[0] not in kept]
 
     def tombstones_merged_into(self, ids: Iterable[int]) -> list[PurgeCandidate]:
         """The tombstones merged into any of ``ids``, transitively (a tombstone merged into a tombstone)."""
