@@ -144,7 +144,7 @@ class ConversationRepository:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        rows = self.conn.execute(sql, params)
+        rows = self.engine.stream(self.conn, sql, params)
         return (conversation_from_row(row) for row in rows)
 
     def agent_may_see(self, conversation_id: int, agent_id: int) -> bool:

@@ -90,6 +90,11 @@ class Engine:
         """Insert many rows into ``table`` (a constant of the caller) the engine's fastest way; return how many."""
         raise NotImplementedError
 
+    def stream(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+        """Run ``sql`` now and hand back its rows as they are read, never all held at once (SQLite's
+        cursor steps through the result; PostgreSQL's server-side cursor sends it in blocks)."""
+        return iter(conn.execute(sql, params))
+
     def execute_batch(self, conn: Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run ``sql`` once per row, the engine's fastest way (no row counts)."""
         conn.executemany(sql, rows)

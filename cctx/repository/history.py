@@ -97,7 +97,7 @@ class HistoryRepository:
         """The conversations of ``query``, in order of start: the query runs at once and its rows are read
         as they are consumed, never all held at once."""
         sql, params = history_sql(query, self.engine)
-        rows = self.conn.execute(sql, params)
+        rows = self.engine.stream(self.conn, sql, params)
         return (conversation_from_row(row) for row in rows)
 
     def history_plan(self, query: HistoryQuery) -> list[str]:

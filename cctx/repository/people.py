@@ -123,7 +123,7 @@ class PeopleRepository:
             where.append("(" + " OR ".join(matches) + ")")
             params.extend([needle] * len(matches))
         sql = filtered("SELECT p.id FROM people p", where, "p.id", limit, params)
-        rows = self.conn.execute(sql, params)
+        rows = self.engine.stream(self.conn, sql, params)
         return (int(r[0]) for r in rows)
 
     def person_conversation_counts(

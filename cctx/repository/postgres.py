@@ -7,6 +7,7 @@ by position and by column name, ``rowcount``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +28,9 @@ except ImportError:  # the `postgres` extra is not installed
 # One key for the writers' lock and one for the purge lock, per database (advisory locks are per database).
 WRITE_LOCK_KEY = 0x63637478_0001
 PURGE_LOCK_KEY = 0x63637478_0002
+
+STREAM_BLOCK = 1000  # rows per round trip of a server-side cursor
+_cursor_numbers = itertools.count(1)
 
 LOCK_ERRORS = {"55P03", "40P01", "57014"}  # lock_not_available, deadlock_detected, query_canceled
 
@@ -134,6 +138,40 @@ class PgConnection:
         cursor = last or PgCursor(self.raw.cursor())
         cursor.rowcount = total
         return cursor
+
+    def stream(self, sql: str, parameters: Sequence[Any] = ()) -> Iterator[Row]:
+        """Run ``sql`` now through a server-side cursor and yield its rows block by block, so a listing of
+        millions starts at once and holds one block in memory. Inside a transaction already open, the rows
+        come through an ordinary cursor."""
+        if self.in_transaction:
+            return iter(self.execute(sql, parameters))
+        self.raw.autocommit = False  # a server-side cursor lives in a transaction
+        cursor = self.raw.cursor(name=f"cctx_stream_{next(_cursor_numbers)}")
+        try:
+            cursor.execute(to_pyformat(sql) if parameters else sql, tuple(parameters) or None)
+            first = cursor.fetchmany(STREAM_BLOCK)
+        except psycopg2.Error as exc:
+            self._end_stream(cursor)
+            raise self._translate(exc) from None
+        return self._rows(cursor, first)
+
+    def _rows(self, cursor: Any, block: list[Any]) -> Iterator[Row]:
+        try:
+            index = {d[0]: i for i, d in enumerate(cursor.description or ())}
+            while block:
+                for values in block:
+                    yield Row(values, index)
+                block = cursor.fetchmany(STREAM_BLOCK)
+        except psycopg2.Error as exc:
+            raise self._translate(exc) from None
+        finally:
+            self._end_stream(cursor)
+
+    def _end_stream(self, cursor: Any) -> None:
+        if not self.raw.closed:
+            cursor.close()
+            self.raw.rollback()  # read only: nothing to keep
+            self.raw.autocommit = True
 
     def execute_batch(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]]) -> None:
         """Many rows in pages of statements per round trip (psycopg2's execute_batch); no row count."""
@@ -259,6 +297,10 @@ class PostgresEngine(Engine):
     def bulk_insert(self, conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         assert isinstance(conn, PgConnection)
         return conn.copy_rows(table, columns, rows)
+
+    def stream(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+        assert isinstance(conn, PgConnection)
+        return conn.stream(sql, params)
 
     def execute_batch(self, conn: Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         assert isinstance(conn, PgConnection)
