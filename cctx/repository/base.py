@@ -6,10 +6,11 @@ engines differ (locking, pragmas, schema bookkeeping, bulk loads) the engine sup
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol, Self
+from typing import Any, Self
 
 from cctx.repository.engine import Connection, Engine, open_engine
 
@@ -64,14 +65,12 @@ def schema_version() -> int:
     return migration_files("sqlite")[-1][0]
 
 
-class MigrationStep(Protocol):
-    """Work in Python that runs inside a migration's transaction, after its SQL."""
-
-    def __call__(self, db: Database) -> None: ...
-
-
-# Python steps of migrations, by version; registered by the modules that own them.
-MIGRATION_STEPS: dict[int, list[MigrationStep]] = {}
+# Work in Python that a migration's SQL cannot do, run in that migration's transaction after its SQL:
+# version -> (module, function taking the Database). Imported only when the step runs.
+MIGRATION_STEPS = {
+    3: ("cctx.repository.profiles", "renormalise_phones"),  # phones as libphonenumber writes them
+    4: ("cctx.repository.search", "build_search_index"),  # fold stored item text, build the full-text index
+}
 
 
 class Database:
@@ -128,10 +127,9 @@ class Database:
             if version > self.user_version:
                 with self.transaction():
                     self.engine.run_script(self.conn, path.read_text(encoding="utf-8"))
-                    for step in MIGRATION_STEPS.get(version, []):
-                        step(self)
-                    if version == 4:  # full-text search: fold stored item text, build the index (search.py)
-                        __import__("cctx.repository.search", fromlist=["*"]).build_search_index(self)
+                    if version in MIGRATION_STEPS:
+                        module, function = MIGRATION_STEPS[version]
+                        getattr(importlib.import_module(module), function)(self)
                     self.engine.set_schema_version(self.conn, version)
         return before, self.user_version
 

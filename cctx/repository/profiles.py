@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cctx.phones import number_key
-from cctx.repository.base import MIGRATION_STEPS, chunks, storable
+from cctx.repository.base import chunks, storable
 from cctx.repository.engine import Connection, Engine
 
 if TYPE_CHECKING:
@@ -186,6 +186,3 @@ def renormalise_phones(db: Database) -> None:
             conn.execute(
                 "UPDATE conversations SET contact = ? WHERE contact_type = 'phone' AND contact = ?", (key, contact)
             )
-
-
-MIGRATION_STEPS.setdefault(3, []).append(renormalise_phones)
