@@ -45,6 +45,7 @@ def people_db() -> Path:
     WORK.mkdir(parents=True, exist_ok=True)
     db, stamp = WORK / "people-200k.db", WORK / "people-200k.stamp"
     if db.exists() and stamp.exists() and stamp.read_text() == common.seed_stamp():
+        common.run_cctx(db, "db", "init")  # a later migration upgrades the cached file in place
         return db
     common.remove_db(db)
     common.seed_into(db, PEOPLE_ARGS)
