@@ -92,7 +92,7 @@ def _phone_region(value: Any) -> str | None:
     from cctx.phones import known_region
 
     if not known_region(region.upper()):
-        raise ConfigError(f"configuration: phone.default_region {region!r} is not a country phonenumbers knows")
+        raise ConfigError(f"configuration: phone.default_region {quote(region)} is not a country phonenumbers knows")
     return region.upper()
 
 

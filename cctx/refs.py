@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from cctx.channels import DESTINATION_TYPES
-from cctx.errors import Invalid
+from cctx.errors import Invalid, quote
 from cctx.phones import normalize_phone as _normalize_phone
 
 _PHONE_NOISE = re.compile(r"[\s\-().]")
@@ -73,7 +73,7 @@ def search_text(text: str) -> str:
 def normalize_value(dest_type: str, value: str) -> str:
     """The stored form of a destination value of ``dest_type``."""
     if dest_type not in DESTINATION_TYPES:
-        raise Invalid(f"unknown destination type {dest_type!r} (one of: {', '.join(DESTINATION_TYPES)})")
+        raise Invalid(f"unknown destination type {quote(dest_type)} (one of: {', '.join(DESTINATION_TYPES)})")
     if dest_type == "phone":
         return normalize_phone(value)
     text = value.strip()
@@ -86,31 +86,31 @@ def parse_destination(text: str) -> DestinationRef:
     """A phone number or ``TYPE:VALUE``; a bare id is not a destination."""
     ref = parse_ref(text)
     if isinstance(ref, PersonRef):
-        raise Invalid(f"{text!r} is a person id, not a destination (use +PHONE or TYPE:VALUE)")
+        raise Invalid(f"{quote(text)} is a person id, not a destination (use +PHONE or TYPE:VALUE)")
     return ref
 
 
 def _person_id(value: int, text: object) -> int:
     if value > MAX_ID:
-        raise Invalid(f"{text!r} is too large for a person id")
+        raise Invalid(f"{quote(text)} is too large for a person id")
     return value
 
 
 def parse_ref(text: object) -> CustomerRef:
     """Parse a customer reference: a person id, a phone number, or ``TYPE:VALUE``."""
     if isinstance(text, bool):
-        raise Invalid(f"{text!r} is not a customer reference")
+        raise Invalid(f"{quote(text)} is not a customer reference")
     if isinstance(text, int):
         return PersonRef(_person_id(text, text))
     if not isinstance(text, str):
-        raise Invalid(f"{text!r} is not a customer reference")
+        raise Invalid(f"{quote(text)} is not a customer reference")
     raw = text.strip()
     if raw.isascii() and raw.isdigit() and not raw.startswith("0"):
         return PersonRef(_person_id(int(raw) if len(raw) <= 19 else MAX_ID + 1, text))
     if raw.startswith("id:"):
         digits = raw[3:].strip()
         if not (digits.isascii() and digits.isdigit()):
-            raise Invalid(f"{text!r} is not a person id (write id:42)")
+            raise Invalid(f"{quote(text)} is not a person id (write id:42)")
         digits = digits.lstrip("0") or "0"
         return PersonRef(_person_id(int(digits) if len(digits) <= 19 else MAX_ID + 1, text))
     if raw.startswith("+") or _NUMBER_LIKE.match(raw):
@@ -120,6 +120,6 @@ def parse_ref(text: object) -> CustomerRef:
     if sep and dest_type in DESTINATION_TYPES:
         return DestinationRef(dest_type, normalize_value(dest_type, value))
     raise Invalid(
-        f"{text!r} is not a customer reference: use a person id (42), a phone (+385911234567) "
+        f"{quote(text)} is not a customer reference: use a person id (42), a phone (+385911234567) "
         f"or TYPE:VALUE with TYPE one of {', '.join(DESTINATION_TYPES)}"
     )

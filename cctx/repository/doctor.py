@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from cctx.repository.base import chunks
@@ -99,6 +99,19 @@ class DoctorRepository:
             f"SELECT id, count(*) OVER () FROM ({_QUERIES[check]}) p ORDER BY id LIMIT {EXAMPLES}"
         ).fetchall()
         return (int(rows[0][1]) if rows else 0), [r[0] for r in rows]
+
+    def shaped_phones(self, check: str) -> Iterator[tuple[int, str]]:
+        """(id, value) of the phones of ``check`` ("phone_destinations": person ids; "phone_contacts":
+        conversation ids) that look canonical to SQL; whether libphonenumber writes them so is Python's
+        to say (a value an older cctx stored, like +4402079460958, has the shape but not the form)."""
+        table, id_column, value, kind = {
+            "phone_destinations": ("destinations", "person_id", "value", "type"),
+            "phone_contacts": ("conversations", "id", "contact", "contact_type"),
+        }[check]
+        rows = self.conn.execute(
+            f"SELECT {id_column}, {value} FROM {table} WHERE {kind} = 'phone' AND {_canonical_phone(value)}"
+        )
+        return ((int(r[0]), str(r[1])) for r in rows)
 
     def rule_problem_ids(self, check: str) -> list[int]:
         return [r[0] for r in self.conn.execute(f"SELECT id FROM ({_QUERIES[check]}) p ORDER BY id")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cctx.errors import Conflict, Invalid, NotFound
+from cctx.errors import Conflict, Invalid, NotFound, quote
 from cctx.repository import Repository
 from cctx.services.lookups import agent_id_of
 
@@ -38,7 +38,7 @@ def add_agent(repo: Repository, name: str, queues: list[str], *, now: str, actor
     queues = _unique(queues)
     with repo.transaction():
         if repo.agent_id(name) is not None:
-            raise Conflict(f"agent {name!r} already exists")
+            raise Conflict(f"agent {quote(name)} already exists")
         _require_queues(repo, queues)
         agent_id = repo.insert_agent(name)
         repo.grant_queues(name, queues)
@@ -52,7 +52,7 @@ def add_queue(repo: Repository, name: str, *, now: str, actor: str) -> dict[str,
         raise Invalid("a queue needs a name")
     with repo.transaction():
         if repo.queue_id(name) is not None:
-            raise Conflict(f"queue {name!r} already exists")
+            raise Conflict(f"queue {quote(name)} already exists")
         queue_id = repo.insert_queue(name)
         repo.record_audit(now, actor, "queue.add", [queue_id], {"name": name})
     return {"name": name, "agents": []}

@@ -76,7 +76,24 @@ def _data_checks(repo: Repository) -> list[tuple[str, int, list[Any]]]:
     results: list[tuple[str, int, list[Any]]] = [
         ("counters", len(counters), counters[:EXAMPLES]), ("last_activity_at", len(last), last[:EXAMPLES]),
     ]
-    return results + [(check, *repo.rule_problems(check)) for check in DATA_CHECKS[2:]]
+    for check in DATA_CHECKS[2:]:
+        if check in PHONE_CHECKS:
+            ids = sorted(set(repo.rule_problem_ids(check)) | _not_as_libphonenumber_writes(repo, check))
+            results.append((check, len(ids), ids[:EXAMPLES]))
+        else:
+            results.append((check, *repo.rule_problems(check)))
+    return results
+
+
+PHONE_CHECKS = ("phone_destinations", "phone_contacts")
+
+
+def _not_as_libphonenumber_writes(repo: Repository, check: str) -> set[int]:
+    """Ids whose phone has the E.164 shape but another form in libphonenumber's reading (phonenumbers is
+    imported only when some value is not recognised as canonical at once)."""
+    from cctx.phones import canonical, number_key
+
+    return {i for i, value in repo.shaped_phones(check) if not canonical(value) and number_key(value) != value}
 
 
 def check(repo: Repository) -> DoctorReport:

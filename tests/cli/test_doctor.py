@@ -103,6 +103,18 @@ def test_fix_repairs_from_the_items_and_the_owners(demo_cli: Cli) -> None:
 # --- SQLite's own checks: the file itself --------------------------------------------------------------
 
 
+def test_a_legacy_phone_with_the_e164_shape_but_not_libphonenumbers_form_is_reported(demo_cli: Cli) -> None:
+    """What an older cctx stored for +44 (0)20 7946 0958 looks like E.164 to SQL; libphonenumber reads
+    +442079460958 there, so the doctor reports it (and customer duplicates matches it)."""
+    query(demo_cli.db, "UPDATE destinations SET value = '+4402079460958' WHERE type = 'phone' AND person_id = 1")
+    query(demo_cli.db, "UPDATE conversations SET contact = '+4402079460958' WHERE id = 100")
+    code, report = _doctor(demo_cli)
+    assert code == 1
+    destinations, contacts = _problem(report, "phone_destinations"), _problem(report, "phone_contacts")
+    assert destinations is not None and destinations["examples"] == [1] and destinations["count"] == 1
+    assert contacts is not None and contacts["examples"] == [100] and contacts["count"] == 1
+
+
 @pytest.mark.sqlite_only
 def test_integrity_check_finds_an_index_that_does_not_match_its_table(demo_cli: Cli) -> None:
     conn = sqlite3.connect(demo_cli.db)
