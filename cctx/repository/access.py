@@ -1,4 +1,4 @@
-"""SQL fragments shared by the queries that respect the history rules (rule 6)."""
+"""SQL fragments shared by the queries that respect the history rule."""
 
 from __future__ import annotations
 

@@ -148,7 +148,7 @@ class ConversationRepository:
         return (conversation_from_row(row) for row in rows)
 
     def agent_may_see(self, conversation_id: int, agent_id: int) -> bool:
-        """Rule 6's access: a queue the agent has rights to, or the agent took part in it."""
+        """The history rule's agent access: a queue the agent has rights to, or the agent took part in it."""
         fragment, params = agent_access(agent_id)
         row = self.conn.execute(
             f"SELECT 1 FROM conversations c WHERE c.id = ? AND {fragment}", (conversation_id, *params)

@@ -1,4 +1,4 @@
-"""History queries: a customer's conversations under rule 6, filtered, ordered and limited in SQL."""
+"""History queries: a customer's conversations under the history rule, filtered, ordered and limited in SQL."""
 
 from __future__ import annotations
 

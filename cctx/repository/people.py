@@ -64,7 +64,7 @@ class PeopleRepository:
         return cur.rowcount
 
     def autolink_contact(self, person_id: int, dest_type: str, value: str) -> list[int]:
-        """Link the unlinked, not explicitly unlinked conversations with this contact (rule 1)."""
+        """Link the unlinked, not explicitly unlinked conversations with this contact (auto-link)."""
         rows = self.conn.execute(
             "UPDATE conversations SET person_id = ? WHERE contact_type = ? AND contact = ? "
             "AND person_id IS NULL AND unlinked_explicitly = 0 AND status != 'merged' RETURNING id",
@@ -129,7 +129,7 @@ class PeopleRepository:
     def person_conversation_counts(
         self, person_ids: list[int], horizons: dict[str, str | None], agent_id: int | None = None
     ) -> dict[int, tuple[int, int]]:
-        """Per person, (not closed, closed) among the conversations their history shows (rule 6); with
+        """Per person, (not closed, closed) among the conversations their history shows (the history rule); with
         ``agent_id``, among those that agent may see."""
         shown_sql, shown_params = _shown(horizons, agent_id)
         counts: dict[int, tuple[int, int]] = {}

@@ -1,4 +1,4 @@
-"""Reading the audit log (rule 8). Nothing here writes: records are added by the changes they describe."""
+"""Reading the audit log (audit). Nothing here writes: records are added by the changes they describe."""
 
 from __future__ import annotations
 

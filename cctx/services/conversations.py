@@ -1,4 +1,4 @@
-"""Conversations: the admin's worklist, one conversation with its items, and link / unlink (rule 4)."""
+"""Conversations: the admin's worklist, one conversation with its items, and link / unlink (link and unlink)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def get_conversation(repo: Repository, conversation_id: int) -> Conversation:
 
 
 def _visible_to(repo: Repository, conversation_id: int, agent: str) -> Conversation:
-    """The conversation if ``agent`` may see it (rule 6); one message for missing and hidden alike."""
+    """The conversation if ``agent`` may see it (the history rule); one message for missing and hidden alike."""
     agent_id = agent_id_of(repo, agent)
     conversation = repo.get_conversation(conversation_id)
     if conversation is None or not repo.agent_may_see(conversation_id, agent_id):

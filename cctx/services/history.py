@@ -1,4 +1,4 @@
-"""A customer's conversation history (rule 6): whose it is, what an agent may see, what retention hides."""
+"""A customer's conversation history (the history rule): whose it is, what an agent may see, what retention hides."""
 
 from __future__ import annotations
 

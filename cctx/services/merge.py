@@ -1,4 +1,4 @@
-"""Merge (rule 5): plan every check and every change first, then apply the same plan in one transaction."""
+"""Merge (the merge rules): plan every check and every change first, then apply the same plan in one transaction."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def _status_after(target: Conversation, sources: list[Conversation]) -> tuple[st
 
 
 def plan_merge(repo: Repository, target_id: int, source_ids: tuple[int, ...]) -> MergePlan:
-    """Every rule 5 check; raise listing all problems, else return the plan. Reads only."""
+    """Every check of a merge; raise listing all problems, else return the plan. Reads only."""
     problems = _check_ids(target_id, source_ids)
     unique = tuple(dict.fromkeys(s for s in source_ids if s != target_id))
     found = {cid: repo.get_conversation(cid) for cid in (target_id, *unique)}

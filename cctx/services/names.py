@@ -1,4 +1,4 @@
-"""Display names: how a customer is called on a conversation and a card (rules 2 and 3)."""
+"""Display names: how a customer is called on a conversation and a card (the display-name and card rules)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""People: the customer context card (rule 3), known and unknown customers, the "talking with" refresh
-(rule 2), and the edits of a person (create, update, tags, destinations) with their audit records."""
+"""People: the customer context card (the card rule), known and unknown customers, the "talking with" refresh
+(the display-name rule), and the edits of a person (create, update, tags, destinations) with their audit records."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ class PersonEdit:
 
 
 def person_name(person: Person, contact: str | None = None) -> str:
-    """Rule 3: first and last name; without a first name the conversation's contact, else the first
+    """The card rule: first and last name; without a first name the conversation's contact, else the first
     destination, else the last name, else ``#ID``."""
     return (
         full_name(person.first_name, person.last_name)
@@ -189,7 +189,7 @@ def _talking_with(repo: Repository, conv: Conversation) -> tuple[str, Person | N
 def conversation_card(
     repo: Repository, conversation_id: int, settings: CardSettings, as_agent: str | None = None
 ) -> dict[str, Any]:
-    """The expanded card of a conversation's customer: refreshes its stored "talking with" (rule 2).
+    """The expanded card of a conversation's customer: refreshes its stored "talking with" (the display-name rule).
     Shown to an agent, the conversation must be one the agent may see, and the counts are the agent's."""
     settings = _as_agent(repo, settings, as_agent)
     conv = repo.get_conversation(conversation_id)
@@ -244,7 +244,7 @@ def _owner_label(repo: Repository, person_id: int) -> str:
 def _add_destinations(
     repo: Repository, person_id: int, refs: list[DestinationRef]
 ) -> tuple[list[DestinationRef], list[int]]:
-    """Add the destinations ``person_id`` does not hold yet and auto-link their conversations (rule 1).
+    """Add the destinations ``person_id`` does not hold yet and auto-link their conversations (auto-link).
 
     A destination owned by someone else is refused, naming the owner."""
     added: list[DestinationRef] = []
@@ -326,7 +326,7 @@ def update(
     repo: Repository, person_id: int, edit: PersonEdit, settings: CardSettings, *, now: str, actor: str
 ) -> dict[str, Any]:
     """Change a person's fields, custom attributes, tags and destinations. Stored display names of
-    conversations are not touched (rule 2). Nothing changed: no audit record."""
+    conversations are not touched (the display-name rule). Nothing changed: no audit record."""
     tags = _clean_tags(edit.tags)
     refs = _clean_destinations(edit.destinations)
     with repo.transaction():
@@ -388,7 +388,7 @@ def change_tags(
 def add_destination(
     repo: Repository, person_id: int, ref_text: str, settings: CardSettings, *, now: str, actor: str
 ) -> dict[str, Any]:
-    """Give a person a destination and link its unlinked conversations (rule 1). Already theirs: no-op."""
+    """Give a person a destination and link its unlinked conversations (auto-link). Already theirs: no-op."""
     ref = parse_destination(ref_text)
     with repo.transaction():
         person_id = person_id_of(repo, person_id)  # a merged-away id names the person it was merged into

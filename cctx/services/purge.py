@@ -1,4 +1,4 @@
-"""The purge (rule 7): its scope, the one selection of expired batches, and their deletion."""
+"""The purge (retention): its scope, the one selection of expired batches, and their deletion."""
 
 from __future__ import annotations
 
@@ -264,7 +264,7 @@ def purge(
     vacuum: bool = False,
     advance: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Delete what is expired in ``scope`` (rule 7), or with ``dry_run`` count exactly that and write nothing."""
+    """Delete what is expired in ``scope`` (retention), or with ``dry_run`` count exactly that and write nothing."""
     advance = advance or (lambda _n: None)
     scope = plan.scope
     holds: list[float] = []  # how long each batch held the write lock

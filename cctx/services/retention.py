@@ -1,4 +1,4 @@
-"""Retention: horizons per channel, what is expired (rule 7), and the configured policy.
+"""Retention: horizons per channel, what is expired (retention), and the configured policy.
 
 The purge that deletes what is expired is in services/purge.py: `history show` and `customer show` need
 the horizons, not the purge machinery, and do not import it."""

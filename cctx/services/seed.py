@@ -12,13 +12,13 @@ Same arguments and same ``now`` give the same database, row for row. The world:
 - Closed conversations start up to three years back; solved ones within 60 days; open and waiting
   ones within 14 days. Items follow the layout of the repository's seed SQL; the counters and
   ``last_activity_at`` are computed from the same layout.
-- About 1% are merge tombstones (rule 5), as if an admin had merged an emptied duplicate: a copy of
+- About 1% are merge tombstones (the merge rules), as if an admin had merged an emptied duplicate: a copy of
   another conversation's customer (same person, or the same unlinked contact) on a channel of the same
   kind, started after it, with no items and the same agents and queue; ``merged_into`` is that
   conversation, never itself a tombstone. A tombstone was merged while its target was still open (a
   closed target was closed after the merge; the duplicate was open, ``closed_at`` NULL), or, for about
   half of those into a closed target, up to 30 days after both were closed (the tombstone keeps its
-  earlier ``closed_at``, the target the later one, as rule 5 leaves them). Heavy customers' and the
+  earlier ``closed_at``, the target the later one, as a merge leaves them). Heavy customers' and the
   every-channel conversations never become tombstones, so person 1 keeps exactly 200 in history.
 """
 
@@ -278,7 +278,7 @@ def _duplicates(rng: random.Random, slots: list[Slot], fixed: int) -> dict[int, 
     """Turn ~1% of the free slots into duplicates of others; return {tombstone index: target index}.
 
     A duplicate has its target's customer (person, contact, explicit unlink) and a channel of the same
-    kind and destination type, so rule 5 would let the two merge.
+    kind and destination type, so a merge would accept the two.
     """
     free = len(slots) - fixed
     if free < 1 or len(slots) < 2:

@@ -1,4 +1,4 @@
-"""`conversation link` and `conversation unlink` (rules 1, 2, 4 and 8)."""
+"""`conversation link` and `conversation unlink` (auto-link, display name, link and unlink, audit)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`cctx customer create|update|tag|untag|destination add|remove`: rules 1 and 3, one owner per
+"""`cctx customer create|update|tag|untag|destination add|remove`: auto-link and the card, one owner per
 destination, and an audit record for every change (none for a no-op)."""
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def test_create_stores_everything_and_autolinks_rule_1(small_cli: Cli) -> None:
     assert record["actor"] == "ivana" and record["subject"] == [3]
     assert record["details"]["autolinked"] == [10, 11, 14] and record["details"]["autolinked_count"] == 3
     assert record["details"]["fields"]["first_name"] == "Ana" and record["details"]["tags"] == ["b2b", "vip"]
-    # the stored "talking with" stays until the card is expanded (rule 2)
+    # the stored "talking with" stays until the card is expanded (the display-name rule)
     assert query(small_cli.db, "SELECT display_name FROM conversations WHERE id = 10") == [("+385915550000",)]
 
 

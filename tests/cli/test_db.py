@@ -139,7 +139,7 @@ people:
     empty_cli.ok("db", "import", str(tmp_path / "a.yaml"))
     empty_cli.ok("db", "import", str(tmp_path / "b.yaml"))
     assert query(empty_cli.db, "SELECT id, person_id, display_name FROM conversations ORDER BY id") == [
-        (1, 3, "4815"),     # linked; the stored name is unchanged (rule 2)
+        (1, 3, "4815"),     # linked; the stored name is unchanged (the display-name rule)
         (2, None, "4815"),  # explicitly unlinked stays unlinked
     ]
 

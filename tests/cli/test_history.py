@@ -1,4 +1,4 @@
-"""`cctx history show`: whose history, order, filters, retention and the summary shape (rule 6)."""
+"""`cctx history show`: whose history, order, filters, retention and the summary shape (the history rule)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`cctx history show --as-agent`: queue rights and participation decide what an agent sees (rule 6)."""
+"""`cctx history show --as-agent`: queue rights and participation decide what an agent sees (the history rule)."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def test_granting_and_revoking_a_queue_changes_what_the_agent_sees(demo_cli: Cli
     assert ids(demo_cli.json("history", "show", UNKNOWN_PHONE, "--as-agent", "luka")) == [159, 158]
 
 
-# --- property: over random small worlds, an agent sees exactly what rule 6 allows -------------------
+# --- property: over random small worlds, an agent sees exactly what the history rule allows -------------------
 
 QUEUES = ["q0", "q1", "q2"]
 AGENTS = ["a0", "a1", "a2", "a3"]

@@ -1,4 +1,4 @@
-"""`conversation merge` (rule 5): what moves, what stays, what is refused."""
+"""`conversation merge` (the merge rules): what moves, what stays, what is refused."""
 
 from __future__ import annotations
 

@@ -76,7 +76,7 @@ def build(db: Path | str, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any
 
 
 def oracle(stored: dict[int, dict[str, Any]], horizons: dict[str, str | None]) -> set[int]:
-    """Rule 7 written out plainly: expired closed conversations and tombstones, plus every tombstone merged
+    """Retention written out plainly: expired closed conversations and tombstones, plus every tombstone merged
     (transitively) into something deleted."""
     doomed = {
         i for i, c in stored.items()

@@ -1,4 +1,4 @@
-"""`cctx history policy` and `cctx history purge` (rule 7) on a small purpose-built world."""
+"""`cctx history policy` and `cctx history purge` (retention) on a small purpose-built world."""
 
 from __future__ import annotations
 

@@ -85,7 +85,7 @@ def test_every_channel_status_and_link_kind_appears(seeded: Path) -> None:
     }
     for kind, where in kinds.items():
         assert query(seeded, f"SELECT count(*) FROM conversations c WHERE {where}")[0][0] > 0, kind
-    # Rule 1: an unlinked conversation on an owned contact is always one unlinked on purpose.
+    # Auto-link: an unlinked conversation on an owned contact is always one unlinked on purpose.
     stray = f"c.person_id IS NULL AND c.unlinked_explicitly = 0 AND {owned})"
     assert query(seeded, f"SELECT count(*) FROM conversations c WHERE {stray}") == [(0,)]
     # A linked conversation never sits on a contact owned by somebody else.
@@ -265,7 +265,7 @@ def test_missing_database_is_not_created(tmp_path: Path) -> None:
     assert not (tmp_path / "nope.db").exists()
 
 
-# Merge tombstones (rule 5): ~1% of the conversations, as if an admin had merged an emptied duplicate.
+# Merge tombstones: ~1% of the conversations, as if an admin had merged an emptied duplicate.
 
 MERGED_WORLD = ("--people", "200", "--conversations", "3000", "--items", "20000")
 TOMBSTONES = (
@@ -324,7 +324,7 @@ def test_tombstones_hold_no_items_and_no_extra_participants(merged_world: Path) 
     )
     assert wrong == []
     assert query(merged_world, "SELECT count(*) FROM items") == [(20000,)]
-    # Rule 5: a tombstone's agents are participants of its target.
+    # A merge: a tombstone's agents are participants of its target.
     stray = query(
         merged_world,
         "SELECT count(*) FROM conversations t JOIN participants p ON p.conversation_id = t.id "
@@ -386,7 +386,7 @@ def _hours_ago(ts: str) -> float:
 
 def test_purge_takes_a_tombstone_with_its_target(merged_world: Path, tmp_path: Path) -> None:
     # A tombstone merged after its (closed) target was closed: a horizon between the two expires the target
-    # only, and rule 7 takes the tombstone along with it.
+    # only, and retention takes the tombstone along with it.
     tid, xid, merged_at, _, xclosed, *_ = next(
         r for r in query(merged_world, TOMBSTONES) if r[3] == "closed" and _hours_ago(r[4]) - _hours_ago(r[2]) > 2
     )

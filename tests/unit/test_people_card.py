@@ -1,4 +1,4 @@
-"""Pure rules of the context card: names (rule 3), custom attribute assignments, the table rows."""
+"""Pure rules of the context card: names (the card rule), custom attribute assignments, the table rows."""
 
 from __future__ import annotations
 

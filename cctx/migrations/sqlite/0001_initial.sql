@@ -52,7 +52,7 @@ CREATE TABLE conversations (
     contact_type        TEXT NOT NULL,               -- destination type of the channel
     contact             TEXT NOT NULL,
     person_id           INTEGER REFERENCES people(id),
-    unlinked_explicitly INTEGER NOT NULL DEFAULT 0,  -- 1: never auto-linked again (rule 1)
+    unlinked_explicitly INTEGER NOT NULL DEFAULT 0,  -- 1: never auto-linked again (auto-link)
     queue_id            INTEGER REFERENCES queues(id),
     status              TEXT NOT NULL CHECK (status IN ('open', 'waiting', 'solved', 'closed', 'merged')),
     display_name        TEXT NOT NULL,               -- "talking with", refreshed only on card expansion
