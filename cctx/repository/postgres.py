@@ -243,16 +243,17 @@ class PostgresEngine(Engine):
 
     def connect(self) -> Connection:
         try:
-            raw = psycopg2.connect(self.url, connect_timeout=10, application_name="cctx")
+            # The busy timeout and UTC are session settings sent with the connection: no round trip of their own.
+            raw = psycopg2.connect(
+                self.url, connect_timeout=10, application_name="cctx",
+                options=f"-c lock_timeout={int(self.busy_timeout_ms)} -c TimeZone=UTC",
+            )
         except psycopg2.ProgrammingError as exc:  # a malformed URL
             raise Invalid(f"invalid PostgreSQL URL {self.display_name}: {_first_line(exc)}") from None
         except psycopg2.OperationalError as exc:
             raise CctxError(f"cannot connect to PostgreSQL ({self._where()}): {_first_line(exc)}") from None
         raw.autocommit = True
-        conn = PgConnection(raw, self.display_name)
-        conn.execute(f"SET lock_timeout = {int(self.busy_timeout_ms)}")
-        conn.execute("SET TIME ZONE 'UTC'")
-        return conn
+        return PgConnection(raw, self.display_name)
 
     def begin_write(self, conn: Connection) -> None:
         # One writer at a time, as on SQLite: services check and then write, inside one transaction.
@@ -260,11 +261,7 @@ class PostgresEngine(Engine):
         conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
 
     def schema_version(self, conn: Connection) -> int:
-        row = conn.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
-            "AND table_name = 'cctx_schema'"
-        ).fetchone()
-        if row is None:
+        if not conn.execute("SELECT to_regclass('cctx_schema') IS NOT NULL").fetchone()[0]:
             return 0
         return int(conn.execute("SELECT version FROM cctx_schema").fetchone()[0])
 
