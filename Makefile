@@ -27,7 +27,7 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/cog --check --check-fail-msg "run make docs" docs/cli.md
-	$(BIN)/python -m pytest -m "not stress"
+	$(BIN)/python -m pytest -m "not stress" -n auto
 
 # docs/cli.md, the command reference, regenerated from every command's --help (make test checks it).
 docs: $(STAMP)
