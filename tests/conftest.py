@@ -175,6 +175,8 @@ def engine(request: pytest.FixtureRequest) -> str:
     """The engine a test runs on: "sqlite" or "postgresql"."""
     if request.param == "postgresql" and request.node.get_closest_marker("sqlite_only"):
         pytest.skip("a test of the SQLite file itself")
+    if request.param == "sqlite" and request.node.get_closest_marker("postgresql_only"):
+        pytest.skip("the PostgreSQL variant of a test that has its own SQLite one")
     return str(request.param)
 
 

@@ -70,9 +70,22 @@ def _check_invariants(db: Path, cli: Cli, initial: Counter[tuple[Any, ...]]) -> 
     assert dangling == []
 
 
+@pytest.mark.sqlite_only
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(merges=st.lists(merge_set, min_size=1, max_size=3))
 def test_random_merges_keep_every_item(template: Path | str, merges: list[list[int]]) -> None:
+    random_merges_keep_every_item(template, merges)
+
+
+# The same property on PostgreSQL, with fewer examples: each clones a database from the template.
+@pytest.mark.postgresql_only
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(merges=st.lists(merge_set, min_size=1, max_size=3))
+def test_random_merges_keep_every_item_on_postgresql(template: Path | str, merges: list[list[int]]) -> None:
+    random_merges_keep_every_item(template, merges)
+
+
+def random_merges_keep_every_item(template: Path | str, merges: list[list[int]]) -> None:
     with clone_of(template) as db:
         cli = Cli(db)
         initial = _item_contents(db)

@@ -88,9 +88,8 @@ def oracle(stored: dict[int, dict[str, Any]], horizons: dict[str, str | None]) -
     return doomed
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(
+# Random small worlds, a random now, policy, --older-than, --channel scope and batch size.
+purge_cases = given(
     rows=st.lists(conversation, max_size=25),
     now_day=st.integers(0, 1200),
     retention=policy,
@@ -98,7 +97,34 @@ def oracle(stored: dict[int, dict[str, Any]], horizons: dict[str, str | None]) -
     scope=st.lists(st.sampled_from(CHANNELS), max_size=2, unique=True),
     batch_size=st.integers(1, 6),
 )
+
+
+@pytest.mark.sqlite_only
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@purge_cases
 def test_purge_properties(
+    engine: str, request: pytest.FixtureRequest,
+    rows: list[dict[str, Any]], now_day: int, retention: dict[str, Any] | None, older_than_days: int | None,
+    scope: list[str], batch_size: int,
+) -> None:
+    purge_properties(engine, request, rows, now_day, retention, older_than_days, scope, batch_size)
+
+
+# The same properties on PostgreSQL, with fewer examples: each builds a fresh database.
+@pytest.mark.postgresql_only
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@purge_cases
+def test_purge_properties_on_postgresql(
+    engine: str, request: pytest.FixtureRequest,
+    rows: list[dict[str, Any]], now_day: int, retention: dict[str, Any] | None, older_than_days: int | None,
+    scope: list[str], batch_size: int,
+) -> None:
+    purge_properties(engine, request, rows, now_day, retention, older_than_days, scope, batch_size)
+
+
+def purge_properties(
     engine: str, request: pytest.FixtureRequest,
     rows: list[dict[str, Any]], now_day: int, retention: dict[str, Any] | None, older_than_days: int | None,
     scope: list[str], batch_size: int,
