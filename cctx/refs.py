@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from cctx.channels import DESTINATION_TYPES
 from cctx.errors import Invalid, quote
+from cctx.ids import MAX_ID
 from cctx.phones import normalize_phone as _normalize_phone
 
 _PHONE_NOISE = re.compile(r"[\s\-().]")
 _PHONE_PART = re.compile(r"^\+?[0-9][0-9\s\-().]*$")
 _NUMBER_LIKE = re.compile(r"^\(?[0-9]")
-MAX_ID = 2**63 - 1  # the largest SQLite integer
 
 # The configured phone.default_region, for everything that reads a phone number in this command.
 _REGION: ContextVar[str | None] = ContextVar("phone_default_region", default=None)

@@ -13,7 +13,6 @@ import click
 
 from cctx.config import Config, load_config
 from cctx.errors import CctxError
-from cctx.refs import set_phone_region
 from cctx.times import format_ts, parse_ts
 
 if TYPE_CHECKING:
@@ -50,6 +49,8 @@ class App:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from cctx.refs import set_phone_region
+
             self._config = load_config(self.config_file)
             set_phone_region(self._config.phone_region)  # how every phone number of this command is read
         return self._config

@@ -6,8 +6,8 @@ import click
 
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import ID, POSITIVE, WholeNumber, format_option
+from cctx.ids import MAX_ID
 from cctx.output import message, render
-from cctx.refs import MAX_ID
 
 
 @click.group()

@@ -9,8 +9,8 @@ import click
 
 from cctx.channels import CHANNEL_SLUGS, STATUSES
 from cctx.errors import quote
+from cctx.ids import MAX_ID
 from cctx.output import FORMATS
-from cctx.refs import MAX_ID
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 MAX_DIGITS = 40

@@ -9,8 +9,9 @@ from typing import Any
 
 from cctx.channels import CALL_EVENTS, CHANNELS, STATUSES
 from cctx.errors import Invalid, quote, refusal
+from cctx.ids import MAX_ID
 from cctx.models import PERSON_FIELDS
-from cctx.refs import MAX_ID, DestinationRef, normalize_value, parse_ref
+from cctx.refs import DestinationRef, normalize_value, parse_ref
 from cctx.repository import Repository
 from cctx.services.lookups import merged_targets, note_merged
 from cctx.times import normalize_ts

@@ -11,7 +11,8 @@ from typing import Any
 
 from cctx import inputs
 from cctx.errors import CctxError, quote, refusal
-from cctx.refs import MAX_ID, DestinationRef, PersonRef, parse_ref
+from cctx.ids import MAX_ID
+from cctx.refs import DestinationRef, PersonRef, parse_ref
 from cctx.repository import Repository
 from cctx.services.lookups import merged_targets, note_merged
 from cctx.services.progress import ProgressBar, no_progress
