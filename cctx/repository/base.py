@@ -164,12 +164,3 @@ class Database:
             self.conn.commit()
         finally:
             self._depth = 0
-
-    def insert_returning_id(self, table: str, values: dict[str, Any]) -> int:
-        """Insert one row of ``table`` (a constant of the caller) and return its id; a None ``id`` lets the
-        engine choose the next one."""
-        columns = [c for c in values if not (c == "id" and values[c] is None)]
-        sql = (
-            f"INSERT INTO {table} ({','.join(columns)}) VALUES ({placeholders(columns)}) RETURNING id"
-        )
-        return int(self.conn.execute(sql, [values[c] for c in columns]).fetchone()[0])

@@ -16,16 +16,6 @@ from typing import Any, Protocol
 from cctx.errors import CctxError, Invalid, NotFound
 
 
-class Cursor(Protocol):
-    rowcount: int
-
-    def fetchone(self) -> Any: ...
-
-    def fetchall(self) -> list[Any]: ...
-
-    def __iter__(self) -> Iterator[Any]: ...
-
-
 class Connection(Protocol):
     """What the stores use of a connection: sqlite3's own, or the PostgreSQL adapter of the same shape."""
 

@@ -45,6 +45,3 @@ class RowStream:
         joined = b"".join(parts)
         self._buffer = joined[want:]
         return joined[:want]
-
-    def readline(self, size: int = -1) -> bytes:
-        return self.read(size)

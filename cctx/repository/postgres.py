@@ -93,12 +93,9 @@ class PgCursor:
     def fetchall(self) -> list[Row]:
         return [Row(v, self._index) for v in self._cursor.fetchall()]
 
-    def fetchmany(self, size: int) -> list[Row]:
-        return [Row(v, self._index) for v in self._cursor.fetchmany(size)]
-
     def __iter__(self) -> Iterator[Row]:
         while True:
-            batch = self._cursor.fetchmany(1000)
+            batch = self._cursor.fetchmany(STREAM_BLOCK)
             if not batch:
                 return
             for values in batch:

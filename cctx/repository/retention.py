@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cctx.models import PurgeCandidate
 from cctx.repository.engine import Connection, Engine
@@ -21,12 +20,9 @@ class RetentionRepository:
     conn: Connection
     engine: Engine
 
-    @property
-    def path(self) -> Path:
-        return self.engine.path
+    if TYPE_CHECKING:
 
-    def transaction(self) -> AbstractContextManager[None]:
-        raise NotImplementedError
+        def transaction(self) -> AbstractContextManager[None]: ...
 
     def expired_conversation_ids(self, channel: str, horizon: str, now: str, *, held: bool = False) -> list[int]:
         """Closed conversations and tombstones of ``channel`` whose retention start is before ``horizon``,
