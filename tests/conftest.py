@@ -220,6 +220,48 @@ class ProgressRecorder:
         yield advance
 
 
+def run_on_terminal(
+    cli: Cli, args: list[str], *, answer: bytes | None = None, only_stderr: bool = False,
+    env: dict[str, str] | None = None, seconds: float = 60,
+) -> tuple[int, str]:
+    """Run cctx as its own process with its output on a pseudo-terminal: all three streams, or with
+    ``only_stderr`` stderr alone (stdin and stdout then go nowhere). ``answer`` is typed at its first
+    ``[y/N]`` question. Returns the exit status and what the terminal showed."""
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    primary, secondary = pty.openpty()
+    elsewhere = subprocess.DEVNULL if only_stderr else secondary
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cctx", "--db", str(cli.db), *args], stdin=elsewhere, stdout=elsewhere,
+        stderr=secondary, env={**os.environ, **cli.env, **(env or {})}, close_fds=True,
+    )
+    os.close(secondary)
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([primary], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if answer is not None and b"[y/N]" in seen:
+                os.write(primary, answer)
+                answer = None
+        elif proc.poll() is not None:
+            break
+    code = proc.wait(timeout=30)
+    os.close(primary)
+    return code, seen.decode(errors="replace")
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path

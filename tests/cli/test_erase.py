@@ -4,18 +4,12 @@ file and its WAL on SQLite, every table on both engines), holds and the terminal
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import NOW, Cli, is_url, query, table_counts, write
+from tests.conftest import NOW, Cli, is_url, query, run_on_terminal, table_counts, write
 
 # Unique markers: any trace of them after the erasure is a leak.
 FIRST, LAST = "Zorkamarker", "Quillfeather"
@@ -183,32 +177,7 @@ def test_erase_a_missing_person_is_an_error(world: Cli) -> None:
 
 def _run_on_terminal(cli: Cli, args: list[str], answer: bytes) -> tuple[int, str]:
     """Run cctx with stdin, stdout and stderr on a pseudo-terminal; answer its question."""
-    primary, secondary = pty.openpty()
-    env = {**os.environ, **cli.env, "CCTX_FORMAT": "json"}
-    proc = subprocess.Popen([sys.executable, "-m", "cctx", "--db", str(cli.db), *args], stdin=secondary,
-                            stdout=secondary, stderr=secondary, env=env, close_fds=True)
-    os.close(secondary)
-    output = b""
-    deadline = time.monotonic() + 30
-    answered = False
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([primary], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(primary, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-            if not answered and b"[y/N]" in output:
-                os.write(primary, answer)
-                answered = True
-        elif proc.poll() is not None:
-            break
-    code = proc.wait(timeout=30)
-    os.close(primary)
-    return code, output.decode(errors="replace")
+    return run_on_terminal(cli, args, answer=answer, env={"CCTX_FORMAT": "json"}, seconds=30)
 
 
 def test_on_a_terminal_erasure_asks_first(world: Cli) -> None:

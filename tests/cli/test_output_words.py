@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
-import subprocess
-import sys
-import time
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, run_on_terminal
 
 ONE_OLD_CLOSED = {
     "conversations": [{
@@ -47,29 +41,9 @@ def test_a_refused_seed_counts_in_words(empty_cli: Cli) -> None:
 
 
 def _stderr_on_a_terminal(cli: Cli, *args: str) -> str:
-    primary, secondary = pty.openpty()
-    env = {**os.environ, **cli.env}
-    proc = subprocess.Popen([sys.executable, "-m", "cctx", "--db", str(cli.db), *args], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=secondary, env=env, close_fds=True)
-    os.close(secondary)
-    seen = b""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([primary], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(primary, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        elif proc.poll() is not None:
-            break
-    proc.wait(timeout=30)
-    os.close(primary)
-    assert proc.returncode == 0, seen
-    return seen.decode(errors="replace")
+    code, seen = run_on_terminal(cli, list(args), only_stderr=True)
+    assert code == 0, seen
+    return seen
 
 
 @pytest.mark.sqlite_only
