@@ -34,14 +34,15 @@ def copy_database(source: Repository, target: Repository, *, progress: ProgressB
     if source.name == target.name:
         raise Invalid(f"cannot copy {source.name} onto itself")
     tables = source.copied_tables()
-    missing = [t for t in tables if t not in set(target.copied_tables())]
+    on_target = target.copied_tables()  # in copy order, as the refusal names them
+    missing = [t for t in tables if t not in on_target]
     if missing:
         names = ", ".join(missing)
         raise Invalid(f"{target.name} lacks the tables {names}: upgrade it with: cctx --db {target.name} db init")
     with source.read_snapshot():
         counts = {t: source.row_count(t) for t in tables}
         with target.transaction():
-            held = {t: n for t in target.copied_tables() if (n := target.row_count(t))}
+            held = {t: n for t in on_target if (n := target.row_count(t))}
             if held:
                 what = ", ".join(f"{t} {n}" for t, n in held.items())
                 raise Invalid(f"{target.name} is not empty ({what}): db copy only writes into an empty database")
@@ -60,7 +61,8 @@ STEP = 10_000  # rows between progress updates
 
 
 def _copy_table(source: Repository, target: Repository, table: str, advance: Advance) -> None:
-    columns = [c for c in source.table_columns(table) if c in set(target.table_columns(table))]
+    on_target = set(target.table_columns(table))
+    columns = [c for c in source.table_columns(table) if c in on_target]
     link = columns.index("merged_into") if table == "conversations" else -1
     merged: list[tuple[int, int]] = []
 
