@@ -155,14 +155,14 @@ def some_agent(db: Path) -> tuple[str, int]:
 
 def query_plan(db: Path, person: int, agent_id: int | None = None) -> list[str]:
     """EXPLAIN QUERY PLAN of the SQL cctx builds for this history (the repository's own builder)."""
-    from cctx.repository import Repository
-    from cctx.repository.history import HistoryQuery
+    from cctx.store import Store
+    from cctx.store.history import HistoryQuery
 
-    repo = Repository.open(db, 5000)
+    store = Store.open(db, 5000)
     try:
-        return repo.history_plan(HistoryQuery(person_id=person, agent_id=agent_id))
+        return store.history.plan(HistoryQuery(person_id=person, agent_id=agent_id))
     finally:
-        repo.close()
+        store.close()
 
 
 def main() -> int:

@@ -72,17 +72,16 @@ def timed_ms(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
 
 def query_plan(db: Path, text: str) -> list[str]:
     """EXPLAIN QUERY PLAN of the SQL cctx builds for this search (the repository's own builder)."""
-    from cctx.repository import Repository
-    from cctx.repository.history import HistoryQuery
-    from cctx.repository.search import SearchStore
     from cctx.search_fold import search_words
+    from cctx.store import Store
+    from cctx.store.history import HistoryQuery
 
-    repo = Repository.open(db, 5000)
+    store = Store.open(db, 5000)
     try:
-        sql, params = SearchStore(repo).search_sql(search_words(text), HistoryQuery(limit=20))
-        return repo.engine.query_plan(repo.conn, sql, params)
+        sql, params = store.search.hits_sql(search_words(text), HistoryQuery(limit=20))
+        return store.engine.query_plan(store.conn, sql, params)
     finally:
-        repo.close()
+        store.close()
 
 
 def main() -> int:

@@ -26,7 +26,7 @@ def agent_list(app: App, fmt: str) -> None:
     """
     from cctx.services import agents
 
-    render(agents.list_agents(app.repo), fmt, empty="No agents", columns=("name", "queues"))
+    render(agents.list_agents(app.store), fmt, empty="No agents", columns=("name", "queues"))
 
 
 @agent.command("add")
@@ -43,7 +43,7 @@ def agent_add(app: App, name: str, queues: tuple[str, ...], fmt: str) -> None:
     """
     from cctx.services import agents
 
-    render(agents.add_agent(app.repo, name, list(queues), now=app.now, actor=app.actor), fmt)
+    render(agents.add_agent(app.store, name, list(queues), now=app.now, actor=app.actor), fmt)
 
 
 @agent.command("grant")
@@ -60,7 +60,7 @@ def agent_grant(app: App, name: str, queues: tuple[str, ...], fmt: str) -> None:
     """
     from cctx.services import agents
 
-    render(agents.change_rights(app.repo, name, list(queues), grant=True, now=app.now, actor=app.actor), fmt)
+    render(agents.change_rights(app.store, name, list(queues), grant=True, now=app.now, actor=app.actor), fmt)
 
 
 @agent.command("revoke")
@@ -77,7 +77,7 @@ def agent_revoke(app: App, name: str, queues: tuple[str, ...], fmt: str) -> None
     """
     from cctx.services import agents
 
-    render(agents.change_rights(app.repo, name, list(queues), grant=False, now=app.now, actor=app.actor), fmt)
+    render(agents.change_rights(app.store, name, list(queues), grant=False, now=app.now, actor=app.actor), fmt)
 
 
 @click.group()
@@ -97,7 +97,7 @@ def queue_list(app: App, fmt: str) -> None:
     """
     from cctx.services import agents
 
-    render(agents.list_queues(app.repo), fmt, empty="No queues", columns=("name", "agents"))
+    render(agents.list_queues(app.store), fmt, empty="No queues", columns=("name", "agents"))
 
 
 @queue.command("add")
@@ -113,4 +113,4 @@ def queue_add(app: App, name: str, fmt: str) -> None:
     """
     from cctx.services import agents
 
-    render(agents.add_queue(app.repo, name, now=app.now, actor=app.actor), fmt)
+    render(agents.add_queue(app.store, name, now=app.now, actor=app.actor), fmt)

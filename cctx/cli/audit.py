@@ -30,7 +30,7 @@ def audit_list(app: App, action: str | None, since: str | None, limit: int | Non
     from cctx.output.audit import AUDIT_COLUMNS, audit_table
     from cctx.services.audit import list_audit
 
-    records = list_audit(app.repo, action=action, since=since, limit=limit)
+    records = list_audit(app.store, action=action, since=since, limit=limit)
     render(records, fmt, table=audit_table, empty="No audit records", columns=AUDIT_COLUMNS)
 
 
@@ -48,4 +48,4 @@ def audit_show(app: App, audit_id: int, fmt: str) -> None:
     from cctx.output.audit import audit_record_table
     from cctx.services.audit import show_audit
 
-    render(show_audit(app.repo, audit_id), fmt, table=audit_record_table)
+    render(show_audit(app.store, audit_id), fmt, table=audit_record_table)

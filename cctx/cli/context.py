@@ -16,7 +16,7 @@ from cctx.errors import CctxError
 from cctx.times import format_ts, parse_ts
 
 if TYPE_CHECKING:
-    from cctx.repository import Repository
+    from cctx.store import Store
 
 
 def default_actor() -> str:
@@ -43,7 +43,7 @@ class App:
     actor: str
     debug: bool = False
     _config: Config | None = field(default=None, repr=False)
-    _repo: Repository | None = field(default=None, repr=False)
+    _repo: Store | None = field(default=None, repr=False)
     _now: datetime | None = field(default=None, repr=False)
 
     @property
@@ -68,32 +68,32 @@ class App:
         return format_ts(self.now_dt)
 
     @property
-    def repo(self) -> Repository:
+    def store(self) -> Store:
         """The database, which must exist."""
         if self._repo is None:
             self._repo = self._open(create=False)
         return self._repo
 
-    def create_repo(self) -> Repository:
+    def create_store(self) -> Store:
         """The database, created (mode 0600) if missing: for `db init` only."""
         if self._repo is None:
             self._repo = self._open(create=True)
         return self._repo
 
-    def open_other(self, target: str) -> Repository:
+    def open_other(self, target: str) -> Store:
         """Another database that must exist and hold the schema (the target of `db copy`)."""
         return self._open(create=False, target=target)
 
-    def _open(self, *, create: bool, target: str | None = None) -> Repository:
-        from cctx.repository import Repository
+    def _open(self, *, create: bool, target: str | None = None) -> Store:
+        from cctx.store import Store
 
         target = target or self.db_target
         try:
-            repo = Repository.open(target, self.config.busy_timeout_ms, create=create)
+            store = Store.open(target, self.config.busy_timeout_ms, create=create)
         except OSError as exc:  # a missing directory, no permission: a clear error, not a traceback
             raise CctxError(f"database {target}: {exc.strerror or exc}") from None
-        click.get_current_context().call_on_close(repo.close)
-        return repo
+        click.get_current_context().call_on_close(store.close)
+        return store
 
 
 pass_app = click.make_pass_decorator(App)

@@ -44,7 +44,7 @@ def conversation_list(app: App, unlinked: bool, contacts: tuple[str, ...], chann
     from cctx.services.summaries import SUMMARY_KEYS
 
     rows = conversations.list_conversations(
-        app.repo, unlinked=unlinked, contacts=contacts, channels=channels, statuses=statuses, queues=queues,
+        app.store, unlinked=unlinked, contacts=contacts, channels=channels, statuses=statuses, queues=queues,
         limit=limit,
     )
     if relink_template:
@@ -76,7 +76,7 @@ def conversation_show(app: App, conversation_id: int, as_agent: str | None, kind
     from cctx.services import conversations
 
     data = conversations.show(
-        app.repo, conversation_id, retention=app.config.retention, now=app.now_dt, as_agent=as_agent, kinds=kinds
+        app.store, conversation_id, retention=app.config.retention, now=app.now_dt, as_agent=as_agent, kinds=kinds
     )
     render(item_rows(data) if fmt == "csv" else data, fmt, table=transcript, columns=ITEM_COLUMNS)
 
@@ -108,7 +108,7 @@ def conversation_search(app: App, text: str, channels: tuple[str, ...], customer
     from cctx.services.summaries import SUMMARY_KEYS
 
     rows = search(
-        app.repo, text, channels=channels, customer=customer, as_agent=as_agent, limit=limit,
+        app.store, text, channels=channels, customer=customer, as_agent=as_agent, limit=limit,
         retention=app.config.retention, now=app.now_dt,
     )
     render(rows, fmt, table=search_table, empty="No conversation found", columns=(*SUMMARY_KEYS, "snippet"))
@@ -133,7 +133,7 @@ def conversation_link(app: App, conversation_id: int, ref: str, add_destination:
     """
     from cctx.services import conversations
 
-    render(conversations.link(app.repo, conversation_id, ref, add_destination=add_destination, now=app.now,
+    render(conversations.link(app.store, conversation_id, ref, add_destination=add_destination, now=app.now,
                               actor=app.actor), fmt)
 
 
@@ -154,7 +154,7 @@ def conversation_unlink(app: App, conversation_id: int, fmt: str) -> None:
     """
     from cctx.services import conversations
 
-    render(conversations.unlink(app.repo, conversation_id, now=app.now, actor=app.actor), fmt)
+    render(conversations.unlink(app.store, conversation_id, now=app.now, actor=app.actor), fmt)
 
 
 @conversation.command("merge")
@@ -174,7 +174,7 @@ def conversation_merge(app: App, target: int, sources: tuple[int, ...], dry_run:
     """
     from cctx.services import merge
 
-    render(merge.merge(app.repo, target, sources, now=app.now, actor=app.actor, dry_run=dry_run), fmt)
+    render(merge.merge(app.store, target, sources, now=app.now, actor=app.actor, dry_run=dry_run), fmt)
 
 
 @conversation.command("relink")
@@ -199,6 +199,6 @@ def conversation_relink(app: App, file: str, dry_run: bool, fmt: str) -> None:
     from cctx.services import relink
 
     result = relink.relink(
-        app.repo, file, now=app.now, actor=app.actor, dry_run=dry_run, progress=progress_bar("Relinking")
+        app.store, file, now=app.now, actor=app.actor, dry_run=dry_run, progress=progress_bar("Relinking")
     )
     render(result, fmt)

@@ -85,9 +85,9 @@ def customer_show(app: App, ref: str | None, conversation_id: int | None, as_age
         raise click.UsageError("give either REF or --conversation ID")
     settings = people.card_settings(app.config, app.now_dt)
     if conversation_id is not None:
-        card = people.conversation_card(app.repo, conversation_id, settings, as_agent=as_agent)
+        card = people.conversation_card(app.store, conversation_id, settings, as_agent=as_agent)
     else:
-        card = people.show(app.repo, str(ref), settings, as_agent=as_agent)
+        card = people.show(app.store, str(ref), settings, as_agent=as_agent)
     _render_card(app, card, fmt)
 
 
@@ -109,7 +109,7 @@ def customer_list(app: App, tags: tuple[str, ...], search: str | None, limit: in
     from cctx.services import people
 
     settings = people.card_settings(app.config, app.now_dt)
-    cards = people.list_cards(app.repo, settings, tags=tags, search=search, limit=limit)
+    cards = people.list_cards(app.store, settings, tags=tags, search=search, limit=limit)
     render(cards, fmt, table=cards_view(app.config.card_attributes), empty="No customers", columns=CARD_COLUMNS)
 
 
@@ -129,7 +129,7 @@ def customer_create(app: App, fmt: str, **options: Any) -> None:
     from cctx.services import people
 
     settings = people.card_settings(app.config, app.now_dt)
-    _render_card(app, people.create(app.repo, _edit(options), settings, now=app.now, actor=app.actor), fmt)
+    _render_card(app, people.create(app.store, _edit(options), settings, now=app.now, actor=app.actor), fmt)
 
 
 @customer.command("update")
@@ -153,7 +153,7 @@ def customer_update(app: App, person_id: int, unset: tuple[str, ...], fmt: str, 
     if not unset and not any(options.values()):
         raise click.UsageError("nothing to change: give at least one option")
     settings = people.card_settings(app.config, app.now_dt)
-    card = people.update(app.repo, person_id, _edit(options, unset), settings, now=app.now, actor=app.actor)
+    card = people.update(app.store, person_id, _edit(options, unset), settings, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
 
 
@@ -172,7 +172,7 @@ def customer_tag(app: App, person_id: int, tags: tuple[str, ...], fmt: str) -> N
     from cctx.services import people
 
     settings = people.card_settings(app.config, app.now_dt)
-    card = people.change_tags(app.repo, person_id, tags, settings, add=True, now=app.now, actor=app.actor)
+    card = people.change_tags(app.store, person_id, tags, settings, add=True, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
 
 
@@ -191,7 +191,7 @@ def customer_untag(app: App, person_id: int, tags: tuple[str, ...], fmt: str) ->
     from cctx.services import people
 
     settings = people.card_settings(app.config, app.now_dt)
-    card = people.change_tags(app.repo, person_id, tags, settings, add=False, now=app.now, actor=app.actor)
+    card = people.change_tags(app.store, person_id, tags, settings, add=False, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
 
 
@@ -217,7 +217,7 @@ def destination_add(app: App, person_id: int, ref: str, fmt: str) -> None:
     from cctx.services import people
 
     settings = people.card_settings(app.config, app.now_dt)
-    _render_card(app, people.add_destination(app.repo, person_id, ref, settings, now=app.now, actor=app.actor), fmt)
+    _render_card(app, people.add_destination(app.store, person_id, ref, settings, now=app.now, actor=app.actor), fmt)
 
 
 @destination.command("remove")
@@ -235,7 +235,7 @@ def destination_remove(app: App, person_id: int, ref: str, fmt: str) -> None:
     from cctx.services import people
 
     settings = people.card_settings(app.config, app.now_dt)
-    card = people.remove_destination(app.repo, person_id, ref, settings, now=app.now, actor=app.actor)
+    card = people.remove_destination(app.store, person_id, ref, settings, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
 
 
@@ -261,7 +261,7 @@ def customer_merge(app: App, target: int, sources: tuple[int, ...], dry_run: boo
     from cctx.services import customer_merge as customer_merge_service
 
     result = customer_merge_service.merge_people(
-        app.repo, target, sources, now=app.now, actor=app.actor, dry_run=dry_run
+        app.store, target, sources, now=app.now, actor=app.actor, dry_run=dry_run
     )
     render(result, fmt)
 
@@ -285,7 +285,7 @@ def customer_duplicates(app: App, limit: int | None, fmt: str) -> None:
     from cctx.output.profiles import duplicates_view
     from cctx.services import duplicates
 
-    groups = duplicates.find_duplicates(app.repo, app.config.duplicate_attributes, limit=limit)
+    groups = duplicates.find_duplicates(app.store, app.config.duplicate_attributes, limit=limit)
     render(groups, fmt, table=duplicates_view, empty="No likely duplicates", columns=("people", "reasons", "names"))
 
 
@@ -313,7 +313,7 @@ def customer_export(app: App, ref: str, output: Path | None, fmt: str) -> None:
     settings = people.card_settings(app.config, app.now_dt)
     with private_output(output) as out:
         counts = privacy.export_customer(
-            app.repo, ref, settings=settings, retention=app.config.retention, now=app.now_dt, actor=app.actor,
+            app.store, ref, settings=settings, retention=app.config.retention, now=app.now_dt, actor=app.actor,
             write=lambda parts: write_document(parts, out),
         )
     if output is not None:
@@ -357,7 +357,7 @@ def customer_erase(app: App, ref: str, dry_run: bool, yes: bool, fmt: str) -> No
     """
     from cctx.services import privacy
 
-    result = privacy.erase_customer(app.repo, ref, dry_run=dry_run, confirm=_confirm_erasure(yes), now=app.now_dt,
+    result = privacy.erase_customer(app.store, ref, dry_run=dry_run, confirm=_confirm_erasure(yes), now=app.now_dt,
                                     actor=app.actor)
     if result.get("wal_cleared") is False:
         message("Warning: readers kept the WAL from being cleared; erased content may remain in the -wal file "

@@ -31,7 +31,7 @@ def db_init(app: App, fmt: str) -> None:
     """
     from cctx.services import database
 
-    result = database.init_schema(app.create_repo())
+    result = database.init_schema(app.create_store())
     for fixed in result["files_tightened"]:
         message(f"Made {fixed['file']} private: mode {fixed['mode_before']} -> 0600 (it holds personal data).")
     if result["wal_restored_from"]:
@@ -60,7 +60,7 @@ def db_import(app: App, files: tuple[str, ...], fmt: str) -> None:
     from cctx.services import fixtures
 
     counts = fixtures.import_files(
-        app.repo, list(files), now=app.now, actor=app.actor, progress=progress_bar("Importing")
+        app.store, list(files), now=app.now, actor=app.actor, progress=progress_bar("Importing")
     )
     render(counts, fmt)
 
@@ -84,7 +84,7 @@ def db_copy(app: App, target: str, fmt: str) -> None:
     from cctx.cli.progress import progress_bar
     from cctx.services.copy import copy_database
 
-    result = copy_database(app.repo, app.open_other(target), progress=progress_bar("Copying"))
+    result = copy_database(app.store, app.open_other(target), progress=progress_bar("Copying"))
     render(result.to_dict(), fmt)
 
 
@@ -100,7 +100,7 @@ def db_stats(app: App, fmt: str) -> None:
     """
     from cctx.services import database
 
-    render(database.stats(app.repo), fmt)
+    render(database.stats(app.store), fmt)
 
 
 @db.command("seed")
@@ -127,7 +127,7 @@ def db_seed(app: App, people: int, conversations: int, items: int, seed_value: i
     from cctx.services import seed
 
     size = seed.SeedSize(people, conversations, items, seed_value)
-    result = seed.seed_database(app.repo, size, now_dt=app.now_dt, actor=app.actor, progress=progress_bar("Seeding"))
+    result = seed.seed_database(app.store, size, now_dt=app.now_dt, actor=app.actor, progress=progress_bar("Seeding"))
     render(result, fmt)
 
 
@@ -153,7 +153,7 @@ def db_doctor(app: App, fix: bool, fmt: str) -> None:
     from cctx.output.doctor import doctor_table
     from cctx.services import doctor
 
-    report = doctor.fix(app.repo, now=app.now, actor=app.actor) if fix else doctor.check(app.repo)
+    report = doctor.fix(app.store, now=app.now, actor=app.actor) if fix else doctor.check(app.store)
     render(report.to_dict(), fmt, table=doctor_table)
     if not report.ok:
         click.get_current_context().exit(1)

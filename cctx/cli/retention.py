@@ -51,7 +51,7 @@ def history_purge(app: App, older_than: str | None, channels: tuple[str, ...], d
         cctx history purge --older-than 365d --channel sms -f json
     """
     result = purge.purge_expired(
-        app.repo, app.config.retention, app.now_dt, actor=app.actor,
+        app.store, app.config.retention, app.now_dt, actor=app.actor,
         older_than=None if older_than is None else parse_duration(older_than), channels=channels,
         batch_size=batch_size, dry_run=dry_run, vacuum=vacuum,
         progress=progress_bar("Checking" if dry_run else "Purging"),

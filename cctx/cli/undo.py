@@ -30,5 +30,5 @@ def undo(app: App, audit_id: int, dry_run: bool, fmt: str) -> None:
     """
     from cctx.services.undo import undo as undo_change
 
-    result = undo_change(app.repo, audit_id, now=app.now, actor=app.actor, dry_run=dry_run)
+    result = undo_change(app.store, audit_id, now=app.now, actor=app.actor, dry_run=dry_run)
     render(result.to_dict(), fmt)

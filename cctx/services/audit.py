@@ -6,7 +6,7 @@ from typing import Any
 
 from cctx.errors import Invalid, NotFound, quote
 from cctx.models import AuditRecord
-from cctx.repository import Repository
+from cctx.store import Store
 from cctx.times import normalize_ts
 
 
@@ -27,29 +27,29 @@ ACTIONS = (
 )
 
 
-def check_action(repo: Repository, action: str) -> None:
+def check_action(store: Store, action: str) -> None:
     """Refuse an action that is neither one cctx writes nor one stored (by another version of cctx)."""
     if action in ACTIONS:
         return
-    known = set(ACTIONS) | repo.audit_actions()
+    known = set(ACTIONS) | store.audit.actions()
     if action not in known:
         raise Invalid(f"unknown audit action {quote(action)}; the actions are: {', '.join(sorted(known))}")
 
 
 def list_audit(
-    repo: Repository, *, action: str | None = None, since: str | None = None, limit: int | None = None
+    store: Store, *, action: str | None = None, since: str | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
     """Audit records, newest first, optionally of one action and from a moment on (the real time of the
     change: ``at``). An action that no record can have is refused, with the list of actions."""
     if action is not None:
-        check_action(repo, action)
+        check_action(store, action)
     since_ts = normalize_ts(since, "--since") if since else None
-    undone_by = repo.undone_by()
-    return [_as_dict(r, undone_by) for r in repo.audit_records(action=action, since=since_ts, limit=limit)]
+    undone_by = store.undo.undone_by()
+    return [_as_dict(r, undone_by) for r in store.audit.records(action=action, since=since_ts, limit=limit)]
 
 
-def show_audit(repo: Repository, audit_id: int) -> dict[str, Any]:
-    record = repo.audit_record(audit_id)
+def show_audit(store: Store, audit_id: int) -> dict[str, Any]:
+    record = store.undo.record(audit_id)
     if record is None:
         raise NotFound(f"audit record {quote(audit_id)} not found")
-    return _as_dict(record, repo.undone_by())
+    return _as_dict(record, store.undo.undone_by())

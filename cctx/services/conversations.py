@@ -10,39 +10,39 @@ from cctx.config import Retention
 from cctx.errors import Conflict, Invalid, NotFound, quote
 from cctx.models import Conversation
 from cctx.refs import DestinationRef, PersonRef, parse_ref
-from cctx.repository import Repository
 from cctx.services.lookups import agent_id_of, current_person_id
 from cctx.services.retention import horizons, is_expired
 from cctx.services.summaries import summary
+from cctx.store import Store
 
 
-def get_conversation(repo: Repository, conversation_id: int) -> Conversation:
-    conversation = repo.get_conversation(conversation_id)
+def get_conversation(store: Store, conversation_id: int) -> Conversation:
+    conversation = store.conversations.get(conversation_id)
     if conversation is None:
         raise NotFound(f"conversation {conversation_id} not found")
     return conversation
 
 
-def _visible_to(repo: Repository, conversation_id: int, agent: str) -> Conversation:
+def _visible_to(store: Store, conversation_id: int, agent: str) -> Conversation:
     """The conversation if ``agent`` may see it (the history rule); one message for missing and hidden alike."""
-    agent_id = agent_id_of(repo, agent)
-    conversation = repo.get_conversation(conversation_id)
-    if conversation is None or not repo.agent_may_see(conversation_id, agent_id):
+    agent_id = agent_id_of(store, agent)
+    conversation = store.conversations.get(conversation_id)
+    if conversation is None or not store.conversations.agent_may_see(conversation_id, agent_id):
         raise NotFound(f"conversation {conversation_id} not found or not accessible")
     return conversation
 
 
-def _target_seen_by(repo: Repository, tombstone: Conversation, agent: str) -> int | None:
+def _target_seen_by(store: Store, tombstone: Conversation, agent: str) -> int | None:
     """A tombstone's ``merged_into`` as ``agent`` may see it: null unless the agent may see the target
     (its id would tell that a conversation the agent cannot open exists)."""
     target = tombstone.merged_into
-    if target is None or not repo.agent_may_see(target, agent_id_of(repo, agent)):
+    if target is None or not store.conversations.agent_may_see(target, agent_id_of(store, agent)):
         return None
     return target
 
 
 def show(
-    repo: Repository,
+    store: Store,
     conversation_id: int,
     *,
     retention: Retention | None,
@@ -53,19 +53,19 @@ def show(
     """The summary plus agents, merge state, expiry and the time-ordered items (optionally of some kinds)."""
     merged_into: int | None
     if as_agent is not None:
-        conversation = _visible_to(repo, conversation_id, as_agent)
-        merged_into = _target_seen_by(repo, conversation, as_agent)
+        conversation = _visible_to(store, conversation_id, as_agent)
+        merged_into = _target_seen_by(store, conversation, as_agent)
     else:
-        conversation = get_conversation(repo, conversation_id)
+        conversation = get_conversation(store, conversation_id)
         merged_into = conversation.merged_into
     items = [
         {"at": i.at, "kind": i.kind, "author": i.author, "text": i.text, "event": i.event, "recording": i.recording}
-        for i in repo.items(conversation_id)
+        for i in store.conversations.items(conversation_id)
         if not kinds or i.kind in kinds
     ]
     return {
         **summary(conversation),
-        "agents": repo.participants(conversation_id),
+        "agents": store.conversations.participants(conversation_id),
         "merged_into": merged_into,
         "merged_at": conversation.merged_at,
         "expired": is_expired(conversation, horizons(retention, now)),
@@ -73,24 +73,24 @@ def show(
     }
 
 
-def _existing_person(repo: Repository, person_id: int) -> int:
+def _existing_person(store: Store, person_id: int) -> int:
     """The person an id names now: a merged-away id names the one it was merged into (with a note)."""
-    current = current_person_id(repo, person_id)
+    current = current_person_id(store, person_id)
     if current is None:
         raise NotFound(f"person {person_id} not found")
     return current
 
 
-def _contact_filter(repo: Repository, ref_text: str) -> tuple[int | None, tuple[str, str] | None]:
+def _contact_filter(store: Store, ref_text: str) -> tuple[int | None, tuple[str, str] | None]:
     """--contact REF: a person id gives that person's conversations, a destination its contact's."""
     ref = parse_ref(ref_text)
     if isinstance(ref, PersonRef):
-        return _existing_person(repo, ref.person_id), None
+        return _existing_person(store, ref.person_id), None
     return None, (ref.type, ref.value)
 
 
 def list_conversations(
-    repo: Repository,
+    store: Store,
     *,
     unlinked: bool = False,
     contacts: tuple[str, ...] = (),
@@ -106,18 +106,18 @@ def list_conversations(
     person_ids: list[int] = []
     contact_pairs: list[tuple[str, str]] = []
     for contact in dict.fromkeys(contacts):
-        person_id, contact_pair = _contact_filter(repo, contact)
+        person_id, contact_pair = _contact_filter(store, contact)
         if person_id is not None:
             person_ids.append(person_id)
         if contact_pair is not None:
             contact_pairs.append(contact_pair)
     queue_ids: list[int] = []
     for queue in dict.fromkeys(queues):
-        queue_id = repo.queue_id(queue)
+        queue_id = store.agents.queue_id(queue)
         if queue_id is None:
             raise NotFound(f"queue {quote(queue)} not found")
         queue_ids.append(queue_id)
-    found = repo.list_conversations(
+    found = store.conversations.list_conversations(
         unlinked=unlinked, person_ids=person_ids, contacts=contact_pairs, channels=channels, statuses=statuses,
         queue_ids=queue_ids, limit=limit,
     )
@@ -129,8 +129,8 @@ def relink_template(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     return ({"conversation": r["id"], "customer": r["customer_id"]} for r in rows)
 
 
-def _changeable(repo: Repository, conversation_id: int) -> Conversation:
-    conversation = get_conversation(repo, conversation_id)
+def _changeable(store: Store, conversation_id: int) -> Conversation:
+    conversation = get_conversation(store, conversation_id)
     if conversation.status == "merged":
         raise Invalid(
             f"conversation {conversation_id} is merged into {conversation.merged_into}: "
@@ -139,12 +139,12 @@ def _changeable(repo: Repository, conversation_id: int) -> Conversation:
     return conversation
 
 
-def _person_of(repo: Repository, ref_text: str) -> int:
+def _person_of(store: Store, ref_text: str) -> int:
     """The person a link points at: a person id that exists, or the owner of a destination."""
     ref = parse_ref(ref_text)
     if isinstance(ref, PersonRef):
-        return _existing_person(repo, ref.person_id)
-    owner = repo.destination_owner(ref.type, ref.value)
+        return _existing_person(store, ref.person_id)
+    owner = store.people.destination_owner(ref.type, ref.value)
     if owner is None:
         raise NotFound(
             f"no person owns {ref}: a link needs a person (a person id, or a destination someone owns)"
@@ -153,24 +153,24 @@ def _person_of(repo: Repository, ref_text: str) -> int:
 
 
 def link(
-    repo: Repository, conversation_id: int, ref_text: str, *, add_destination: bool, now: str, actor: str
+    store: Store, conversation_id: int, ref_text: str, *, add_destination: bool, now: str, actor: str
 ) -> dict[str, Any]:
     """Link the conversation to a person; with ``add_destination`` also give the person its contact."""
-    with repo.transaction():
-        conversation = _changeable(repo, conversation_id)
-        person_id = _person_of(repo, ref_text)
+    with store.transaction():
+        conversation = _changeable(store, conversation_id)
+        person_id = _person_of(store, ref_text)
         destination = DestinationRef(conversation.contact_type, conversation.contact)
-        owner = repo.destination_owner(destination.type, destination.value) if add_destination else None
+        owner = store.people.destination_owner(destination.type, destination.value) if add_destination else None
         if owner is not None and owner != person_id:
             raise Conflict(f"{destination} belongs to person {owner}; it cannot be added to person {person_id}")
         relinked = conversation.person_id != person_id
         if relinked:
-            repo.set_link(conversation_id, person_id, unlinked_explicitly=False)
+            store.conversations.set_link(conversation_id, person_id, unlinked_explicitly=False)
         added = add_destination and owner is None
         autolinked: list[int] = []
         if added:
-            repo.insert_destination(person_id, destination.type, destination.value)
-            autolinked = repo.autolink_contact(person_id, destination.type, destination.value)
+            store.people.add_destination(person_id, destination.type, destination.value)
+            autolinked = store.people.autolink_contact(person_id, destination.type, destination.value)
         changed = relinked or added
         if changed:
             details: dict[str, Any] = {
@@ -180,7 +180,7 @@ def link(
             if added:
                 details["destination_added"] = {"type": destination.type, "value": destination.value}
                 details["autolinked"] = autolinked
-            repo.record_audit(now, actor, "conversation.link", [conversation_id], details)
+            store.audit.record(now, actor, "conversation.link", [conversation_id], details)
     result: dict[str, Any] = {"conversation": conversation_id, "customer": person_id, "changed": changed}
     if add_destination:
         result["destination_added"] = added
@@ -188,14 +188,14 @@ def link(
     return result
 
 
-def unlink(repo: Repository, conversation_id: int, *, now: str, actor: str) -> dict[str, Any]:
+def unlink(store: Store, conversation_id: int, *, now: str, actor: str) -> dict[str, Any]:
     """Clear the link and mark the conversation explicitly unlinked, so auto-link leaves it alone."""
-    with repo.transaction():
-        conversation = _changeable(repo, conversation_id)
+    with store.transaction():
+        conversation = _changeable(store, conversation_id)
         changed = conversation.person_id is not None or not conversation.unlinked_explicitly
         if changed:
-            repo.set_link(conversation_id, None, unlinked_explicitly=True)
-            repo.record_audit(
+            store.conversations.set_link(conversation_id, None, unlinked_explicitly=True)
+            store.audit.record(
                 now, actor, "conversation.unlink", [conversation_id],
                 {"before": conversation.person_id, "after": None,
                  "was_marked_unlinked": conversation.unlinked_explicitly},

@@ -8,8 +8,8 @@ from typing import Any
 
 from cctx.errors import refusal
 from cctx.models import PERSON_FIELDS
-from cctx.repository import Repository
 from cctx.services.lookups import current_person_id
+from cctx.store import Store
 
 REFUSED = "customer merge refused, nothing changed"
 
@@ -63,22 +63,22 @@ class PersonMergePlan:
         }
 
 
-def _resolve(repo: Repository, person_id: int, problems: list[str]) -> int | None:
-    current = current_person_id(repo, person_id)
+def _resolve(store: Store, person_id: int, problems: list[str]) -> int | None:
+    current = current_person_id(store, person_id)
     if current is None:
         problems.append(f"customer {person_id} not found")
     return current
 
 
-def plan_merge(repo: Repository, target_id: int, source_ids: tuple[int, ...]) -> PersonMergePlan:
+def plan_merge(store: Store, target_id: int, source_ids: tuple[int, ...]) -> PersonMergePlan:
     """Check the ids (all problems at once) and compute the merged profile. Merged-away ids name the
     person they were merged into (with a note)."""
     problems: list[str] = []
-    target = _resolve(repo, target_id, problems)
+    target = _resolve(store, target_id, problems)
     sources: list[int] = []
     given: dict[int, int] = {}
     for source_id in source_ids:
-        source = _resolve(repo, source_id, problems)
+        source = _resolve(store, source_id, problems)
         if source is None:
             continue
         if source == target and source_id != source:
@@ -93,8 +93,8 @@ def plan_merge(repo: Repository, target_id: int, source_ids: tuple[int, ...]) ->
             sources.append(source)
     if problems or target is None:
         raise refusal(REFUSED, problems)
-    target_profile = repo.person_profile(target)
-    profiles = [repo.person_profile(s) for s in sources]
+    target_profile = store.profiles.person_profile(target)
+    profiles = [store.profiles.person_profile(s) for s in sources]
     assert target_profile is not None and all(p is not None for p in profiles)
     source_profiles = tuple(p for p in profiles if p is not None)
     fields = {f: target_profile[f] for f in PERSON_FIELDS}
@@ -124,29 +124,29 @@ def plan_merge(repo: Repository, target_id: int, source_ids: tuple[int, ...]) ->
         tags_added=added_tags,
         attributes_added=sorted(added_attributes),
         fields_filled=filled,
-        conversations={s: repo.person_conversation_ids(s) for s in sources},
+        conversations={s: store.profiles.person_conversation_ids(s) for s in sources},
     )
 
 
 def merge_people(
-    repo: Repository, target_id: int, source_ids: tuple[int, ...], *, now: str, actor: str, dry_run: bool
+    store: Store, target_id: int, source_ids: tuple[int, ...], *, now: str, actor: str, dry_run: bool
 ) -> dict[str, Any]:
     """Bring SOURCES into TARGET: destinations, tags, attributes, empty fields and linked conversations;
     the sources are removed and their ids resolve to TARGET from now on. One transaction."""
     if dry_run:
-        return plan_merge(repo, target_id, source_ids).result(dry_run=True)
-    with repo.transaction():
-        plan = plan_merge(repo, target_id, source_ids)
+        return plan_merge(store, target_id, source_ids).result(dry_run=True)
+    with store.transaction():
+        plan = plan_merge(store, target_id, source_ids)
         target = plan.target
         holds: dict[str, list[int]] = {}
         for source in plan.sources:
-            repo.move_destinations(source, target)
-            repo.move_person_conversations(source, target)
-            holds[str(source)] = repo.move_holds(source, target)
-            repo.delete_person(source)
-            repo.record_person_merge(source, target, now)
-        repo.add_tags(target, plan.tags_added)
-        repo.update_person(target, plan.fields_after, plan.attributes_after, now)
+            store.profiles.move_destinations(source, target)
+            store.profiles.move_person_conversations(source, target)
+            holds[str(source)] = store.holds.move_holds(source, target)
+            store.profiles.delete_person(source)
+            store.profiles.record_person_merge(source, target, now)
+        store.people.add_tags(target, plan.tags_added)
+        store.people.update(target, plan.fields_after, plan.attributes_after, now)
         details = {**plan.audit_details(), "holds_moved": holds}
-        repo.record_audit(now, actor, "customer.merge", [target, *plan.sources], details)
+        store.audit.record(now, actor, "customer.merge", [target, *plan.sources], details)
         return plan.result(dry_run=False)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cctx.repository import Repository
-from cctx.repository.doctor import DATA_CHECKS, EXAMPLES
+from cctx.store import Store
+from cctx.store.doctor import DATA_CHECKS, EXAMPLES
 
 FIXABLE = ("counters", "last_activity_at", "autolink", "journal_mode", "file_mode")
 # A purge or an erasure ends with the WAL cleared, so deleted content does not survive in it.
@@ -52,15 +52,15 @@ class DoctorReport:
         return result
 
 
-def _sqlite_checks(repo: Repository) -> list[tuple[str, int, list[Any]]]:
-    repo.sqlite_read_mapped()
-    integrity = repo.sqlite_integrity()
-    foreign = repo.sqlite_foreign_key_violations()
-    data = _data_checks(repo)
-    last = repo.last_audit_action()
-    wal_left = last is not None and last[1] in _CLEARING_ACTIONS and repo.sqlite_wal_size() > 0
-    mode = repo.sqlite_journal_mode()
-    loose = [str(p) for p in repo.sqlite_files() if repo.file_mode(p) != 0o600]
+def _sqlite_checks(store: Store) -> list[tuple[str, int, list[Any]]]:
+    store.doctor.sqlite_read_mapped()
+    integrity = store.doctor.sqlite_integrity()
+    foreign = store.doctor.sqlite_foreign_key_violations()
+    data = _data_checks(store)
+    last = store.doctor.last_audit_action()
+    wal_left = last is not None and last[1] in _CLEARING_ACTIONS and store.doctor.sqlite_wal_size() > 0
+    mode = store.doctor.sqlite_journal_mode()
+    loose = [str(p) for p in store.doctor.sqlite_files() if store.doctor.file_mode(p) != 0o600]
     return [
         ("integrity", len(integrity), integrity[:EXAMPLES]),
         ("foreign_keys", len(foreign), foreign[:EXAMPLES]),
@@ -71,62 +71,63 @@ def _sqlite_checks(repo: Repository) -> list[tuple[str, int, list[Any]]]:
     ]
 
 
-def _data_checks(repo: Repository) -> list[tuple[str, int, list[Any]]]:
-    counters, last = repo.item_total_problems()
+def _data_checks(store: Store) -> list[tuple[str, int, list[Any]]]:
+    counters, last = store.doctor.item_total_problems()
     results: list[tuple[str, int, list[Any]]] = [
         ("counters", len(counters), counters[:EXAMPLES]), ("last_activity_at", len(last), last[:EXAMPLES]),
     ]
     for check in DATA_CHECKS[2:]:
         if check in PHONE_CHECKS:
-            ids = sorted(set(repo.rule_problem_ids(check)) | _not_as_libphonenumber_writes(repo, check))
+            ids = sorted(set(store.doctor.rule_problem_ids(check)) | _not_as_libphonenumber_writes(store, check))
             results.append((check, len(ids), ids[:EXAMPLES]))
         else:
-            results.append((check, *repo.rule_problems(check)))
+            results.append((check, *store.doctor.rule_problems(check)))
     return results
 
 
 PHONE_CHECKS = ("phone_destinations", "phone_contacts")
 
 
-def _not_as_libphonenumber_writes(repo: Repository, check: str) -> set[int]:
+def _not_as_libphonenumber_writes(store: Store, check: str) -> set[int]:
     """Ids whose phone has the E.164 shape but another form in libphonenumber's reading (phonenumbers is
     imported only when some value is not recognised as canonical at once)."""
     from cctx.phones import canonical, number_key
 
-    return {i for i, value in repo.shaped_phones(check) if not canonical(value) and number_key(value) != value}
+    return {i for i, value in store.doctor.shaped_phones(check) if not canonical(value) and number_key(value) != value}
 
 
-def check(repo: Repository) -> DoctorReport:
+def check(store: Store) -> DoctorReport:
     """Run every check of this engine; read only."""
-    results = _sqlite_checks(repo) if repo.is_sqlite else _data_checks(repo)
+    results = _sqlite_checks(store) if store.doctor.is_sqlite else _data_checks(store)
     return DoctorReport(
         checks=[name for name, _, _ in results],
         problems=[Problem(name, count, examples) for name, count, examples in results if count],
     )
 
 
-def fix(repo: Repository, *, now: str, actor: str) -> DoctorReport:
+def fix(store: Store, *, now: str, actor: str) -> DoctorReport:
     """Repair what is derivable, in one transaction with an audit record `db.fix`, then check again."""
-    found = {p.check: p for p in check(repo).problems if p.fixable}
+    found = {p.check: p for p in check(store).problems if p.fixable}
     fixed: dict[str, int] = {}
     if "file_mode" in found:
-        for path in repo.sqlite_files():
-            if repo.file_mode(path) != 0o600:
-                repo.tighten_file(path)
+        for path in store.doctor.sqlite_files():
+            if store.doctor.file_mode(path) != 0o600:
+                store.doctor.tighten_file(path)
         fixed["file_mode"] = found["file_mode"].count
     if "journal_mode" in found:  # cannot change inside a transaction
-        repo.sqlite_set_wal()
+        store.doctor.sqlite_set_wal()
         fixed["journal_mode"] = 1
     if found.keys() & {"counters", "last_activity_at", "autolink"} or fixed:
-        with repo.transaction():
-            counters, last = repo.item_total_problems()
-            ids = {"counters": counters, "last_activity_at": last, "autolink": repo.rule_problem_ids("autolink")}
+        with store.transaction():
+            counters, last = store.doctor.item_total_problems()
+            autolink = store.doctor.rule_problem_ids("autolink")
+            ids = {"counters": counters, "last_activity_at": last, "autolink": autolink}
             recount = sorted({*ids["counters"], *ids["last_activity_at"]})
             relink = ids["autolink"]
-            repo.recount(recount)
-            repo.autolink_to_owners(relink)
+            store.conversations.recount(recount)
+            store.doctor.autolink_to_owners(relink)
             fixed.update({name: len(found) for name, found in ids.items() if found})
             details = {"fixed": dict(fixed), "conversations": sorted({*recount, *relink})}
-            repo.record_audit(now, actor, "db.fix", [], details)
-    after = check(repo)
+            store.audit.record(now, actor, "db.fix", [], details)
+    after = check(store)
     return DoctorReport(after.checks, after.problems, fixed)

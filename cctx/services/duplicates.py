@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from cctx.phones import canonical, number_key
-from cctx.repository import Repository
 from cctx.services.names import full_name
+from cctx.store import Store
 
 SAME_NAME = "same_name"
 SAME_PHONE = "same_phone"
@@ -93,12 +93,12 @@ def _compatible(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
 Names = dict[int, tuple[str | None, str | None]]
 
 
-def _same_names(repo: Repository, components: _Components, names: Names) -> None:
+def _same_names(store: Store, components: _Components, names: Names) -> None:
     fold = _Folder()
     buckets: dict[tuple[str, str], dict[tuple[str, str, str], list[int]]] = defaultdict(lambda: defaultdict(list))
     folded_names: dict[tuple[str | None, str | None], tuple[str, str]] = {}
     folded_signatures: dict[tuple[str | None, str | None, str | None], tuple[str, str, str]] = {}
-    for person_id, first, last, gender, city, country in repo.named_people():
+    for person_id, first, last, gender, city, country in store.profiles.named_people():
         names[person_id] = (first, last)
         name = folded_names.get((first, last))
         if name is None:
@@ -133,11 +133,11 @@ def _attribute_value(value: Any) -> str | None:
     return json.dumps(value, sort_keys=True)
 
 
-def _same_attributes(repo: Repository, keys: tuple[str, ...], components: _Components) -> None:
+def _same_attributes(store: Store, keys: tuple[str, ...], components: _Components) -> None:
     if not keys:
         return
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for person_id, attributes in repo.people_attributes(keys):
+    for person_id, attributes in store.profiles.people_attributes(keys):
         for key in keys:
             value = _attribute_value(attributes.get(key))
             if value is not None:
@@ -146,11 +146,11 @@ def _same_attributes(repo: Repository, keys: tuple[str, ...], components: _Compo
         components.join(people, f"same_attribute:{key}")
 
 
-def _same_phones(repo: Repository, components: _Components) -> None:
+def _same_phones(store: Store, components: _Components) -> None:
     """Destinations are unique, so two people can hold one number only when a stored value is not in
     the form libphonenumber writes: only those values are parsed."""
     spellings: dict[str, list[str]] = defaultdict(list)  # normalised -> other stored spellings of it
-    for value in repo.phone_values():
+    for value in store.profiles.phone_values():
         if canonical(value):
             continue
         key = number_key(value)
@@ -158,26 +158,26 @@ def _same_phones(repo: Repository, components: _Components) -> None:
             spellings[key].append(value)
     if not spellings:
         return
-    owners = repo.phone_owners(sorted({*spellings, *(v for values in spellings.values() for v in values)}))
+    owners = store.profiles.phone_owners(sorted({*spellings, *(v for values in spellings.values() for v in values)}))
     for key, values in spellings.items():
         people = {owners[v] for v in [key, *values] if v in owners}
         if len(people) > 1:
             components.join(sorted(people), SAME_PHONE)
 
 
-def find_duplicates(repo: Repository, match_attributes: tuple[str, ...], *, limit: int | None) -> list[dict[str, Any]]:
+def find_duplicates(store: Store, match_attributes: tuple[str, ...], *, limit: int | None) -> list[dict[str, Any]]:
     """The groups, sorted by smallest id, at most ``limit`` of them."""
     components = _Components()
     names: Names = {}
-    _same_names(repo, components, names)
-    _same_attributes(repo, match_attributes, components)
-    _same_phones(repo, components)
+    _same_names(store, components, names)
+    _same_attributes(store, match_attributes, components)
+    _same_phones(store, components)
     groups = components.groups()
     if limit is not None:
         groups = groups[:limit]
     # A person without a first name is named by their first destination (the display-name rule).
     unnamed = sorted({p for people, _ in groups for p in people if not names.get(p, (None, None))[0]})
-    destinations = repo.first_destinations(unnamed)
+    destinations = store.profiles.first_destinations(unnamed)
     result = []
     for people, reasons in groups:
         shown = []

@@ -12,8 +12,8 @@ from cctx.errors import Invalid, quote, refusal
 from cctx.ids import MAX_ID
 from cctx.models import PERSON_FIELDS
 from cctx.refs import DestinationRef, normalize_value, parse_ref
-from cctx.repository import Repository
 from cctx.services.lookups import merged_targets, note_merged
+from cctx.store import Store
 from cctx.times import normalize_ts
 
 SECTIONS = ("queues", "agents", "people", "conversations")
@@ -131,13 +131,13 @@ def _id(value: Any, where: str, problems: Problems) -> int | None:
 class Validator:
     """Builds an ImportPlan from the documents, collecting every problem."""
 
-    def __init__(self, repo: Repository) -> None:
-        self.repo = repo
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self.problems = Problems()
         self.plan = ImportPlan()
-        self.known_queues = set(repo.queue_names())
+        self.known_queues = set(store.agents.queue_names())
         self.merged_noted: set[int] = set()
-        self.known_agents = set(repo.agent_names())
+        self.known_agents = set(store.agents.agent_names())
         self.person_ids: dict[int, str] = {}
         self.owners: dict[tuple[str, str], PersonPlan | None] = {}
         self.destination_where: dict[tuple[str, str], str] = {}
@@ -165,14 +165,14 @@ class Validator:
             self._agent(where, entry)
         for where, entry in sections["people"]:
             self._person(where, entry)
-        self._check_existing(self.repo.existing_person_ids(self.person_ids), self.person_ids, "person")
-        for an_id, target in merged_targets(self.repo, self.person_ids).items():
+        self._check_existing(self.store.people.existing_ids(self.person_ids), self.person_ids, "person")
+        for an_id, target in merged_targets(self.store, self.person_ids).items():
             self.problems.add(self.person_ids[an_id], f"person id {an_id} was merged into {target}; it stays theirs")
         self._check_destination_owners()
         for where, entry in sections["conversations"]:
             self._conversation(where, entry)
         self._check_existing(
-            self.repo.existing_conversation_ids(self.conversation_ids), self.conversation_ids, "conversation"
+            self.store.conversations.existing_ids(self.conversation_ids), self.conversation_ids, "conversation"
         )
         return self.plan
 
@@ -326,7 +326,7 @@ class Validator:
     def _check_destination_owners(self) -> None:
         for person in self.plan.people:
             for pair in person.destinations:
-                owner = self.repo.destination_owner(*pair)
+                owner = self.store.people.destination_owner(*pair)
                 if owner is not None:
                     where = self.destination_where[pair]
                     self.problems.add(where, f"destination {pair[0]}:{pair[1]} already belongs to person {owner}")
@@ -337,10 +337,10 @@ class Validator:
         the id of its owner in the database."""
         if (dest_type, value) in self.owners:
             return self.owners[(dest_type, value)]
-        return self.repo.destination_owner(dest_type, value)
+        return self.store.people.destination_owner(dest_type, value)
 
     def _person_exists(self, person_id: int) -> bool:
-        return person_id in self.file_people or bool(self.repo.existing_person_ids([person_id]))
+        return person_id in self.file_people or bool(self.store.people.existing_ids([person_id]))
 
     def _conversation(self, where: str, entry: Any) -> None:
         if not self._mapping(where, entry, CONVERSATION_KEYS):
@@ -404,7 +404,7 @@ class Validator:
             return owner
         person_id = ref.person_id
         if person_id not in self.file_people:
-            merged = merged_targets(self.repo, [person_id])  # a merged-away id names its target
+            merged = merged_targets(self.store, [person_id])  # a merged-away id names its target
             if merged:
                 if person_id not in self.merged_noted:
                     note_merged(merged)
@@ -487,18 +487,18 @@ class Validator:
 
 
 
-def validate(repo: Repository, documents: list[tuple[str, Any]]) -> ImportPlan:
+def validate(store: Store, documents: list[tuple[str, Any]]) -> ImportPlan:
     """Check every rule; raise Invalid listing every problem, or return the plan to write.
 
     Only reads: run before the write transaction, so a large file is checked without holding the lock."""
-    validator = Validator(repo)
+    validator = Validator(store)
     plan = validator.run(documents)
     if validator.problems:
         raise refusal(REFUSED, validator.problems.lines)
     return plan
 
 
-def recheck(repo: Repository, plan: ImportPlan) -> None:
+def recheck(store: Store, plan: ImportPlan) -> None:
     """Inside the write transaction: what another process may have written since :func:`validate` read the
     database — queue and agent names, person and conversation ids, destinations taken, and people a
     conversation names that are gone. Everything else in the plan depends on the files alone."""
@@ -509,21 +509,21 @@ def recheck(repo: Repository, plan: ImportPlan) -> None:
             if key in stored:
                 problems.add(plan.where[(kind, key)], message(key))
 
-    taken("queue", plan.queues, set(repo.queue_names()), lambda n: f"queue {quote(n)} already exists")
+    taken("queue", plan.queues, set(store.agents.queue_names()), lambda n: f"queue {quote(n)} already exists")
     agents = [name for name, _ in plan.agents]
-    taken("agent", agents, set(repo.agent_names()), lambda n: f"agent {quote(n)} already exists")
+    taken("agent", agents, set(store.agents.agent_names()), lambda n: f"agent {quote(n)} already exists")
     person_ids = [p.id for p in plan.people if p.id is not None]
-    taken("person", person_ids, repo.existing_person_ids(person_ids),
+    taken("person", person_ids, store.people.existing_ids(person_ids),
           lambda i: f"person id {i} already exists in the database")
     pairs = [pair for p in plan.people for pair in p.destinations]
-    owners = repo.destination_owners(pairs)
+    owners = store.conversations.destination_owners(pairs)
     taken("destination", pairs, set(owners),
           lambda pair: f"destination {pair[0]}:{pair[1]} already belongs to person {owners[pair]}")
     conversation_ids = [c.id for c in plan.conversations if c.id is not None]
-    taken("conversation", conversation_ids, repo.existing_conversation_ids(conversation_ids),
+    taken("conversation", conversation_ids, store.conversations.existing_ids(conversation_ids),
           lambda i: f"conversation id {i} already exists in the database")
     named = {c.customer for c in plan.conversations if type(c.customer) is int} - set(person_ids)
-    gone = named - repo.existing_person_ids(named)
+    gone = named - store.people.existing_ids(named)
     taken("customer", sorted(gone), gone, lambda i: f"unknown person {i}")
     if problems:
         raise refusal(REFUSED, problems.lines)

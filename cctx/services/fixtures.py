@@ -6,10 +6,10 @@ from typing import Any
 
 from cctx import inputs
 from cctx.channels import CHANNELS
-from cctx.repository import Repository
 from cctx.services.fixture_validation import MISSING, ImportPlan, PersonPlan, recheck, validate
 from cctx.services.names import display_name
 from cctx.services.progress import Advance, ProgressBar, no_progress
+from cctx.store import Store
 
 
 def read_documents(paths: list[str]) -> list[tuple[str, Any]]:
@@ -21,22 +21,22 @@ def read_documents(paths: list[str]) -> list[tuple[str, Any]]:
     return documents
 
 
-def _write(repo: Repository, plan: ImportPlan, now: str, advance: Advance) -> dict[str, Any]:
+def _write(store: Store, plan: ImportPlan, now: str, advance: Advance) -> dict[str, Any]:
     for queue in plan.queues:
-        repo.insert_queue(queue)
+        store.agents.add_queue(queue)
     for name, queues in plan.agents:
-        repo.insert_agent(name)
-        repo.grant_queues(name, queues)
+        store.agents.add_agent(name)
+        store.agents.grant_queues(name, queues)
     autolinked: list[int] = []
     names: dict[int, tuple[str | None, str | None]] = {}
     for person in plan.people:
-        person_id = repo.insert_person(person.fields, person.attributes, now, person.id)
+        person_id = store.people.add(person.fields, person.attributes, now, person.id)
         person.id = person_id  # a conversation's customer may be this plan
         names[person_id] = (person.fields.get("first_name"), person.fields.get("last_name"))
-        repo.add_tags(person_id, person.tags)
+        store.people.add_tags(person_id, person.tags)
         for dest_type, value in person.destinations:
-            repo.insert_destination(person_id, dest_type, value)
-            autolinked.extend(repo.autolink_contact(person_id, dest_type, value))
+            store.people.add_destination(person_id, dest_type, value)
+            autolinked.extend(store.people.autolink_contact(person_id, dest_type, value))
         advance(1)
     item_count = 0
     for conv in plan.conversations:
@@ -44,7 +44,7 @@ def _write(repo: Repository, plan: ImportPlan, now: str, advance: Advance) -> di
         explicit_unlink = conv.customer is None
         linked_id: int | None
         if conv.customer is MISSING:
-            linked_id = repo.destination_owner(channel.destination_type, conv.contact)
+            linked_id = store.people.destination_owner(channel.destination_type, conv.contact)
         elif isinstance(conv.customer, PersonPlan):
             linked_id = conv.customer.id
         else:
@@ -52,11 +52,11 @@ def _write(repo: Repository, plan: ImportPlan, now: str, advance: Advance) -> di
         linked_name: tuple[str | None, str | None] | None = None
         if linked_id is not None:
             if linked_id not in names:
-                found = repo.get_person(linked_id)
+                found = store.people.get(linked_id)
                 names[linked_id] = (found.first_name, found.last_name) if found else (None, None)
             linked_name = names[linked_id]
         items = sorted(conv.items, key=lambda item: item[0])
-        conversation_id = repo.insert_conversation(
+        conversation_id = store.conversations.add(
             {
                 "id": conv.id,
                 "channel": conv.channel,
@@ -64,7 +64,7 @@ def _write(repo: Repository, plan: ImportPlan, now: str, advance: Advance) -> di
                 "contact": conv.contact,
                 "person_id": linked_id,
                 "unlinked_explicitly": int(explicit_unlink),
-                "queue_id": repo.queue_id(conv.queue) if conv.queue else None,
+                "queue_id": store.agents.queue_id(conv.queue) if conv.queue else None,
                 "status": conv.status,
                 "display_name": display_name(linked_name, conv.contact),
                 "created_at": conv.created_at,
@@ -75,9 +75,9 @@ def _write(repo: Repository, plan: ImportPlan, now: str, advance: Advance) -> di
                 "last_activity_at": items[-1][0] if items else conv.created_at,
             }
         )
-        repo.insert_items([(conversation_id, *item) for item in items])
+        store.conversations.add_items([(conversation_id, *item) for item in items])
         authors = [i[2] for i in items if i[2] not in (None, "customer")]
-        repo.add_participants(conversation_id, dict.fromkeys([*conv.agents, *authors]))
+        store.conversations.add_participants(conversation_id, dict.fromkeys([*conv.agents, *authors]))
         item_count += len(items)
         advance(1)
     counts = {
@@ -91,20 +91,20 @@ def _write(repo: Repository, plan: ImportPlan, now: str, advance: Advance) -> di
 
 
 def import_files(
-    repo: Repository, paths: list[str], *, now: str, actor: str, progress: ProgressBar = no_progress
+    store: Store, paths: list[str], *, now: str, actor: str, progress: ProgressBar = no_progress
 ) -> dict[str, int]:
     """Validate all files together, then write them in one transaction with one audit record.
 
     ``progress(n)`` opens a progress bar for the n people and conversations; advanced as each is written."""
     documents = read_documents(paths)
-    plan = validate(repo, documents)  # reads only: a large file is checked without holding the write lock
-    with repo.transaction():
-        recheck(repo, plan)
+    plan = validate(store, documents)  # reads only: a large file is checked without holding the write lock
+    with store.transaction():
+        recheck(store, plan)
         with progress(len(plan.people) + len(plan.conversations)) as advance:
-            written = _write(repo, plan, now, advance)
+            written = _write(store, plan, now, advance)
         details = {**written["counts"], "files": [name for name, _ in documents]}
         if written["autolinked"]:
             details["autolinked"] = written["autolinked"]
         if any(written["counts"].values()):  # an import that adds nothing is a no-op: no audit record
-            repo.record_audit(now, actor, "import", [], details)
+            store.audit.record(now, actor, "import", [], details)
     return written["counts"]

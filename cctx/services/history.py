@@ -7,24 +7,24 @@ from datetime import datetime
 from typing import Any
 
 from cctx.config import Retention
-from cctx.repository import Repository
-from cctx.repository.history import HistoryQuery
 from cctx.services.lookups import agent_id_of, customer_of
 from cctx.services.retention import horizons
 from cctx.services.summaries import summary
+from cctx.store import Store
+from cctx.store.history import HistoryQuery
 
 
-def history_scope(repo: Repository, ref: str) -> dict[str, Any]:
+def history_scope(store: Store, ref: str) -> dict[str, Any]:
     """Whose history ``ref`` names: ``{"person_id": id}`` or, for a contact nobody owns,
     ``{"contact_type": type, "contact": value}`` (the unlinked conversations with it)."""
-    customer = customer_of(repo, ref)
+    customer = customer_of(store, ref)
     if isinstance(customer, int):
         return {"person_id": customer}
     return {"contact_type": customer.type, "contact": customer.value}
 
 
 def history_query(
-    repo: Repository,
+    store: Store,
     ref: str | None,
     *,
     channels: Sequence[str] = (),
@@ -39,11 +39,11 @@ def history_query(
     """What a history shows of customer ``ref`` (None: of every customer, for a search), narrowed by the
     filters: the agent rule for ``as_agent`` and the retention horizons as of ``now``."""
     return HistoryQuery(
-        **(history_scope(repo, ref) if ref is not None else {}),
+        **(history_scope(store, ref) if ref is not None else {}),
         channels=tuple(dict.fromkeys(channels)),
         statuses=tuple(dict.fromkeys(statuses)),
         horizons=horizons(retention, now),
-        agent_id=None if as_agent is None else agent_id_of(repo, as_agent),
+        agent_id=None if as_agent is None else agent_id_of(store, as_agent),
         newest_first=newest_first,
         limit=limit,
         named_posts=named_posts,
@@ -51,7 +51,7 @@ def history_query(
 
 
 def show_history(
-    repo: Repository,
+    store: Store,
     ref: str,
     *,
     channels: Sequence[str] = (),
@@ -68,7 +68,7 @@ def show_history(
     conversations past the retention horizon are hidden; ``as_agent`` keeps what that agent may see.
     """
     query = history_query(
-        repo, ref, channels=channels, statuses=statuses, as_agent=as_agent, newest_first=newest_first,
+        store, ref, channels=channels, statuses=statuses, as_agent=as_agent, newest_first=newest_first,
         limit=limit, retention=retention, now=now,
     )
-    return (summary(c) for c in repo.history(query))
+    return (summary(c) for c in store.history.conversations(query))

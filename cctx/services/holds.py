@@ -13,7 +13,7 @@ from cctx.services.lookups import customer_of
 from cctx.times import format_ts, parse_ts
 
 if TYPE_CHECKING:
-    from cctx.repository import Repository
+    from cctx.store import Store
 
 HOLD_KEYS = ("id", "customer_id", "conversation_id", "reason", "until", "created_at", "created_by",
              "released_at", "active")
@@ -53,8 +53,8 @@ def _until(text: str | None, now: datetime) -> str | None:
     return format_ts(moment)
 
 
-def _held_person(repo: Repository, ref: str) -> int:
-    found = customer_of(repo, ref)
+def _held_person(store: Store, ref: str) -> int:
+    found = customer_of(store, ref)
     if isinstance(found, DestinationRef):
         raise NotFound(
             f"no person owns {found}: hold one of its conversations with --conversation ID instead"
@@ -63,7 +63,7 @@ def _held_person(repo: Repository, ref: str) -> int:
 
 
 def add_hold(
-    repo: Repository, *, customer: str | None, conversation_id: int | None, reason: str, until: str | None,
+    store: Store, *, customer: str | None, conversation_id: int | None, reason: str, until: str | None,
     now: datetime, actor: str,
 ) -> dict[str, Any]:
     """Place a hold on a person or on one conversation; audit `hold.add`."""
@@ -72,40 +72,40 @@ def add_hold(
     clean_reason = _reason(reason)
     clean_until = _until(until, now)
     stamp = format_ts(now)
-    with repo.transaction():
-        person_id = None if customer is None else _held_person(repo, customer)
-        if conversation_id is not None and repo.get_conversation(conversation_id) is None:
+    with store.transaction():
+        person_id = None if customer is None else _held_person(store, customer)
+        if conversation_id is not None and store.conversations.get(conversation_id) is None:
             raise NotFound(f"conversation {conversation_id} not found")
-        hold_id = repo.insert_hold(person_id, conversation_id, clean_reason, clean_until, stamp, actor)
-        repo.record_audit(stamp, actor, "hold.add", [hold_id], {
+        hold_id = store.holds.add(person_id, conversation_id, clean_reason, clean_until, stamp, actor)
+        store.audit.record(stamp, actor, "hold.add", [hold_id], {
             "customer": person_id, "conversation": conversation_id, "reason": clean_reason, "until": clean_until,
         })
-        hold = repo.get_hold(hold_id)
+        hold = store.holds.get(hold_id)
     assert hold is not None
     return hold_dict(hold, stamp)
 
 
-def list_holds(repo: Repository, *, include_inactive: bool, now: datetime) -> list[dict[str, Any]]:
+def list_holds(store: Store, *, include_inactive: bool, now: datetime) -> list[dict[str, Any]]:
     stamp = format_ts(now)
-    return [hold_dict(h, stamp) for h in repo.list_holds(stamp, include_inactive=include_inactive)]
+    return [hold_dict(h, stamp) for h in store.holds.list_holds(stamp, include_inactive=include_inactive)]
 
 
-def release_hold(repo: Repository, hold_id: int, *, now: datetime, actor: str) -> dict[str, Any]:
+def release_hold(store: Store, hold_id: int, *, now: datetime, actor: str) -> dict[str, Any]:
     """Release an active hold; a released or lapsed one is refused. Audit `hold.release`."""
     stamp = format_ts(now)
-    with repo.transaction():
-        hold = repo.get_hold(hold_id)
+    with store.transaction():
+        hold = store.holds.get(hold_id)
         if hold is None:
             raise NotFound(f"hold {hold_id} not found")
         if hold.released_at is not None:
             raise Invalid(f"hold {hold_id} was already released at {hold.released_at}")
         if not hold.active(stamp):
             raise Invalid(f"hold {hold_id} already ended at {hold.until}")
-        repo.release_hold(hold_id, stamp)
-        repo.record_audit(stamp, actor, "hold.release", [hold_id], {
+        store.holds.release(hold_id, stamp)
+        store.audit.record(stamp, actor, "hold.release", [hold_id], {
             "customer": hold.customer_id, "conversation": hold.conversation_id,
         })
-        released = repo.get_hold(hold_id)
+        released = store.holds.get(hold_id)
     assert released is not None
     return hold_dict(released, stamp)
 

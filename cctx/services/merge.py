@@ -8,7 +8,7 @@ from typing import Any
 from cctx.channels import CHANNELS
 from cctx.errors import refusal
 from cctx.models import Conversation
-from cctx.repository import Repository
+from cctx.store import Store
 
 
 @dataclass(frozen=True)
@@ -92,11 +92,11 @@ def _status_after(target: Conversation, sources: list[Conversation]) -> tuple[st
     return "closed", max(c.closed_at or "" for c in [target, *sources]) or None
 
 
-def plan_merge(repo: Repository, target_id: int, source_ids: tuple[int, ...]) -> MergePlan:
+def plan_merge(store: Store, target_id: int, source_ids: tuple[int, ...]) -> MergePlan:
     """Every check of a merge; raise listing all problems, else return the plan. Reads only."""
     problems = _check_ids(target_id, source_ids)
     unique = tuple(dict.fromkeys(s for s in source_ids if s != target_id))
-    found = {cid: repo.get_conversation(cid) for cid in (target_id, *unique)}
+    found = {cid: store.conversations.get(cid) for cid in (target_id, *unique)}
     problems += [f"conversation {cid} not found" for cid, c in found.items() if c is None]
     known = {cid: c for cid, c in found.items() if c is not None}
     target = known.get(target_id)
@@ -109,7 +109,7 @@ def plan_merge(repo: Repository, target_id: int, source_ids: tuple[int, ...]) ->
     return MergePlan(
         target=target_id,
         sources=unique,
-        items_moved=repo.item_count(unique),
+        items_moved=store.conversations.item_count(unique),
         status_before=target.status,
         status_after=status,
         closed_at_before=target.closed_at,
@@ -117,32 +117,32 @@ def plan_merge(repo: Repository, target_id: int, source_ids: tuple[int, ...]) ->
     )
 
 
-def _before_state(repo: Repository, plan: MergePlan) -> dict[str, Any]:
+def _before_state(store: Store, plan: MergePlan) -> dict[str, Any]:
     """What an undo of the merge puts back: each source's items, the merged conversations' states and the
     target's participants, and where the sources' own tombstones pointed. JSON keys are ids as text."""
     ids = [plan.target, *plan.sources]
     return {
-        "items_from": {str(cid): items for cid, items in repo.item_ids_of(plan.sources).items()},
-        "states_before": {str(cid): state for cid, state in repo.merge_states(ids).items()},
-        "participants_before": repo.participants(plan.target),
-        "tombstones_before": {str(t): into for t, into in repo.tombstones_of(plan.sources).items()},
+        "items_from": {str(cid): items for cid, items in store.undo.item_ids_of(plan.sources).items()},
+        "states_before": {str(cid): state for cid, state in store.undo.merge_states(ids).items()},
+        "participants_before": store.conversations.participants(plan.target),
+        "tombstones_before": {str(t): into for t, into in store.undo.tombstones_of(plan.sources).items()},
     }
 
 
 def merge(
-    repo: Repository, target_id: int, source_ids: tuple[int, ...], *, now: str, actor: str, dry_run: bool
+    store: Store, target_id: int, source_ids: tuple[int, ...], *, now: str, actor: str, dry_run: bool
 ) -> dict[str, Any]:
     """Move every item of the sources into the target and leave tombstones; --dry-run stops after the plan."""
     if dry_run:
-        return plan_merge(repo, target_id, source_ids).result(dry_run=True)
-    with repo.transaction():
-        plan = plan_merge(repo, target_id, source_ids)
-        before = _before_state(repo, plan)
-        moved = repo.move_items(plan.sources, plan.target)
-        joined = repo.copy_participants(plan.sources, plan.target)
-        repo.set_status(plan.target, plan.status_after, plan.closed_at_after)
-        repointed = repo.mark_merged(plan.sources, plan.target, now)
-        repo.recount([plan.target, *plan.sources])
+        return plan_merge(store, target_id, source_ids).result(dry_run=True)
+    with store.transaction():
+        plan = plan_merge(store, target_id, source_ids)
+        before = _before_state(store, plan)
+        moved = store.conversations.move_items(plan.sources, plan.target)
+        joined = store.conversations.copy_participants(plan.sources, plan.target)
+        store.conversations.set_status(plan.target, plan.status_after, plan.closed_at_after)
+        repointed = store.conversations.mark_merged(plan.sources, plan.target, now)
+        store.conversations.recount([plan.target, *plan.sources])
         details: dict[str, Any] = {
             "target": plan.target,
             "merged": list(plan.sources),
@@ -154,5 +154,5 @@ def merge(
         if repointed:
             details["tombstones_repointed"] = repointed
         details.update(before)
-        repo.record_audit(now, actor, "conversation.merge", [plan.target, *plan.sources], details)
+        store.audit.record(now, actor, "conversation.merge", [plan.target, *plan.sources], details)
     return plan.result(dry_run=False)

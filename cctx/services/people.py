@@ -13,10 +13,10 @@ from cctx.config import Config
 from cctx.errors import Conflict, Invalid, NotFound, quote
 from cctx.models import PERSON_FIELDS, Conversation, Person
 from cctx.refs import DestinationRef, parse_destination, search_text
-from cctx.repository import Repository
 from cctx.services.lookups import agent_id_of, customer_of, person_id_of
 from cctx.services.names import display_name, full_name
 from cctx.services.retention import Horizons, horizons
+from cctx.store import Store
 
 _LIST_CHUNK = 500
 
@@ -148,101 +148,104 @@ def unknown_card(contact: str, counts: tuple[int, int], settings: CardSettings) 
     }
 
 
-def _require_person(repo: Repository, person_id: int) -> Person:
-    person = repo.get_person(person_id)
+def _require_person(store: Store, person_id: int) -> Person:
+    person = store.people.get(person_id)
     if person is None:
         raise NotFound(f"customer {person_id} not found")
     return person
 
 
-def _card_of(repo: Repository, person: Person, settings: CardSettings, contact: str | None = None) -> dict[str, Any]:
-    counts = repo.person_conversation_counts([person.id], settings.horizons, settings.agent_id).get(person.id, (0, 0))
+def _card_of(store: Store, person: Person, settings: CardSettings, contact: str | None = None) -> dict[str, Any]:
+    counts = store.people.conversation_counts([person.id], settings.horizons, settings.agent_id).get(person.id, (0, 0))
     return person_card(person, counts, settings, contact)
 
 
-def _fresh_card(repo: Repository, person_id: int, settings: CardSettings) -> dict[str, Any]:
-    return _card_of(repo, _require_person(repo, person_id), settings)
+def _fresh_card(store: Store, person_id: int, settings: CardSettings) -> dict[str, Any]:
+    return _card_of(store, _require_person(store, person_id), settings)
 
 
-def _as_agent(repo: Repository, settings: CardSettings, agent: str | None) -> CardSettings:
+def _as_agent(store: Store, settings: CardSettings, agent: str | None) -> CardSettings:
     """The settings of a card shown to ``agent``: its counts take only what that agent may see."""
-    return settings if agent is None else replace(settings, agent_id=agent_id_of(repo, agent))
+    return settings if agent is None else replace(settings, agent_id=agent_id_of(store, agent))
 
 
-def show(repo: Repository, ref_text: str, settings: CardSettings, as_agent: str | None = None) -> dict[str, Any]:
+def show(store: Store, ref_text: str, settings: CardSettings, as_agent: str | None = None) -> dict[str, Any]:
     """The card of a person id, or of a destination: its owner's, else the unknown card. Shown to an
     agent (``as_agent``), it counts only the conversations that agent may see, as its history does."""
-    settings = _as_agent(repo, settings, as_agent)
-    customer = customer_of(repo, ref_text)
+    settings = _as_agent(store, settings, as_agent)
+    customer = customer_of(store, ref_text)
     if isinstance(customer, int):
-        return _fresh_card(repo, customer, settings)
-    counts = repo.contact_conversation_counts(customer.type, customer.value, settings.horizons, settings.agent_id)
+        return _fresh_card(store, customer, settings)
+    counts = store.people.contact_conversation_counts(
+        customer.type, customer.value, settings.horizons, settings.agent_id
+    )
     return unknown_card(customer.value, counts, settings)
 
 
-def _talking_with(repo: Repository, conv: Conversation) -> tuple[str, Person | None]:
-    person = None if conv.person_id is None else _require_person(repo, conv.person_id)
+def _talking_with(store: Store, conv: Conversation) -> tuple[str, Person | None]:
+    person = None if conv.person_id is None else _require_person(store, conv.person_id)
     name = display_name(None if person is None else (person.first_name, person.last_name), conv.contact)
     return name, person
 
 
 def conversation_card(
-    repo: Repository, conversation_id: int, settings: CardSettings, as_agent: str | None = None
+    store: Store, conversation_id: int, settings: CardSettings, as_agent: str | None = None
 ) -> dict[str, Any]:
     """The expanded card of a conversation's customer: refreshes its stored "talking with" (the display-name rule).
     Shown to an agent, the conversation must be one the agent may see, and the counts are the agent's."""
-    settings = _as_agent(repo, settings, as_agent)
-    conv = repo.get_conversation(conversation_id)
-    if settings.agent_id is not None and (conv is None or not repo.agent_may_see(conv.id, settings.agent_id)):
+    settings = _as_agent(store, settings, as_agent)
+    conv = store.conversations.get(conversation_id)
+    agent = settings.agent_id
+    if agent is not None and (conv is None or not store.conversations.agent_may_see(conv.id, agent)):
         raise NotFound(f"conversation {conversation_id} not found or not accessible")  # one answer for both
     if conv is None:
         raise NotFound(f"conversation {conversation_id} not found")
-    name, person = _talking_with(repo, conv)
+    name, person = _talking_with(store, conv)
     refreshed = False
     if name != conv.display_name:
-        with repo.transaction():  # re-read under the write lock: another writer may have been first
-            conv = repo.get_conversation(conversation_id) or conv
-            name, person = _talking_with(repo, conv)
+        with store.transaction():  # re-read under the write lock: another writer may have been first
+            conv = store.conversations.get(conversation_id) or conv
+            name, person = _talking_with(store, conv)
             if name != conv.display_name:
-                refreshed = repo.set_display_name(conv.id, conv.display_name, name)
+                refreshed = store.people.set_display_name(conv.id, conv.display_name, name)
     if person is None:
-        counts = repo.contact_conversation_counts(conv.contact_type, conv.contact, settings.horizons,
+        counts = store.people.contact_conversation_counts(conv.contact_type, conv.contact, settings.horizons,
                                                   settings.agent_id)
         card = unknown_card(conv.contact, counts, settings)
     else:
-        card = _card_of(repo, person, settings, conv.contact)
+        card = _card_of(store, person, settings, conv.contact)
     return {**card, "conversation_id": conv.id, "talking_with": name, "display_name_refreshed": refreshed}
 
 
 def list_cards(
-    repo: Repository, settings: CardSettings, *, tags: tuple[str, ...] = (), search: str | None,
+    store: Store, settings: CardSettings, *, tags: tuple[str, ...] = (), search: str | None,
     limit: int | None
 ) -> Iterator[dict[str, Any]]:
     """Cards of the people with any of ``tags`` matching ``search``, in id order. The filters are checked
     and the query runs at once; the cards are then made a chunk of people at a time, as they are read."""
     wanted = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
     search = search_text(search) if search else None
-    ids = repo.find_person_ids(tags=wanted, search=search, limit=limit)
-    return _cards_in_chunks(repo, settings, ids)
+    ids = store.people.find_ids(tags=wanted, search=search, limit=limit)
+    return _cards_in_chunks(store, settings, ids)
 
 
-def _cards_in_chunks(repo: Repository, settings: CardSettings, ids: Iterator[int]) -> Iterator[dict[str, Any]]:
+def _cards_in_chunks(store: Store, settings: CardSettings, ids: Iterator[int]) -> Iterator[dict[str, Any]]:
     while chunk := list(islice(ids, _LIST_CHUNK)):
-        counts = repo.person_conversation_counts(chunk, settings.horizons)
-        for person in repo.get_people(chunk):
+        counts = store.people.conversation_counts(chunk, settings.horizons)
+        for person in store.people.get_many(chunk):
             yield person_card(person, counts.get(person.id, (0, 0)), settings)
 
 
 # --- edits --------------------------------------------------------------------------------------
 
 
-def _owner_label(repo: Repository, person_id: int) -> str:
-    person = repo.get_person(person_id)
+def _owner_label(store: Store, person_id: int) -> str:
+    person = store.people.get(person_id)
     return f"customer {person_id}" + (f" ({person_name(person)})" if person else "")
 
 
 def _add_destinations(
-    repo: Repository, person_id: int, refs: list[DestinationRef]
+    store: Store, person_id: int, refs: list[DestinationRef]
 ) -> tuple[list[DestinationRef], list[int]]:
     """Add the destinations ``person_id`` does not hold yet and auto-link their conversations (auto-link).
 
@@ -250,13 +253,13 @@ def _add_destinations(
     added: list[DestinationRef] = []
     linked: list[int] = []
     for ref in refs:
-        owner = repo.destination_owner(ref.type, ref.value)
+        owner = store.people.destination_owner(ref.type, ref.value)
         if owner == person_id:
             continue
         if owner is not None:
-            raise Conflict(f"destination {ref} already belongs to {_owner_label(repo, owner)}")
-        repo.insert_destination(person_id, ref.type, ref.value)
-        linked.extend(repo.autolink_contact(person_id, ref.type, ref.value))
+            raise Conflict(f"destination {ref} already belongs to {_owner_label(store, owner)}")
+        store.people.add_destination(person_id, ref.type, ref.value)
+        linked.extend(store.people.autolink_contact(person_id, ref.type, ref.value))
         added.append(ref)
     return added, sorted(linked)
 
@@ -265,7 +268,7 @@ def _autolink_details(linked: list[int]) -> dict[str, Any]:
     return {"autolinked": linked, "autolinked_count": len(linked)}
 
 
-def create(repo: Repository, edit: PersonEdit, settings: CardSettings, *, now: str, actor: str) -> dict[str, Any]:
+def create(store: Store, edit: PersonEdit, settings: CardSettings, *, now: str, actor: str) -> dict[str, Any]:
     """A new person; needs a first or last name or a destination."""
     if edit.unset:
         raise Invalid("--unset is for customer update")
@@ -275,10 +278,10 @@ def create(repo: Repository, edit: PersonEdit, settings: CardSettings, *, now: s
     refs = _clean_destinations(edit.destinations)
     if not (fields.get("first_name") or fields.get("last_name") or refs):
         raise Invalid("a customer needs at least a name (--first-name or --last-name) or a --destination")
-    with repo.transaction():
-        person_id = repo.insert_person(fields, attributes, now)
-        repo.add_tags(person_id, tags)
-        added, linked = _add_destinations(repo, person_id, refs)
+    with store.transaction():
+        person_id = store.people.add(fields, attributes, now)
+        store.people.add_tags(person_id, tags)
+        added, linked = _add_destinations(store, person_id, refs)
         details = {
             "fields": fields,
             "attributes": attributes,
@@ -286,8 +289,8 @@ def create(repo: Repository, edit: PersonEdit, settings: CardSettings, *, now: s
             "destinations": [_dest_dict(r) for r in added],
             **_autolink_details(linked),
         }
-        repo.record_audit(now, actor, "customer.create", [person_id], details)
-        return _fresh_card(repo, person_id, settings)
+        store.audit.record(now, actor, "customer.create", [person_id], details)
+        return _fresh_card(store, person_id, settings)
 
 
 def _person_fields(person: Person) -> dict[str, Any]:
@@ -323,31 +326,31 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any]
 
 
 def update(
-    repo: Repository, person_id: int, edit: PersonEdit, settings: CardSettings, *, now: str, actor: str
+    store: Store, person_id: int, edit: PersonEdit, settings: CardSettings, *, now: str, actor: str
 ) -> dict[str, Any]:
     """Change a person's fields, custom attributes, tags and destinations. Stored display names of
     conversations are not touched (the display-name rule). Nothing changed: no audit record."""
     tags = _clean_tags(edit.tags)
     refs = _clean_destinations(edit.destinations)
-    with repo.transaction():
-        person_id = person_id_of(repo, person_id)  # a merged-away id names the person it was merged into
-        person = _require_person(repo, person_id)
+    with store.transaction():
+        person_id = person_id_of(store, person_id)  # a merged-away id names the person it was merged into
+        person = _require_person(store, person_id)
         profile_before = {
             "fields": _person_fields(person), "attributes": person.attributes,
-            "updated_at": repo.person_updated_at(person_id),
+            "updated_at": store.undo.person_updated_at(person_id),
         }
         fields, attributes = _apply_edit(person, edit)
         fields_before, fields_after = _diff(_person_fields(person), fields)
         attrs_before, attrs_after = _diff(person.attributes, attributes)
         if fields_before or attrs_before:
-            repo.update_person(person_id, fields, attributes, now)
+            store.people.update(person_id, fields, attributes, now)
         new_tags = sorted(t for t in tags if t not in person.tags)
-        repo.add_tags(person_id, new_tags)
-        added, linked = _add_destinations(repo, person_id, refs)
+        store.people.add_tags(person_id, new_tags)
+        added, linked = _add_destinations(store, person_id, refs)
         if not (fields_before or attrs_before or new_tags or added):
-            return _card_of(repo, person, settings)
+            return _card_of(store, person, settings)
         if not (fields_before or attrs_before):
-            repo.touch_person(person_id, now)
+            store.people.touch(person_id, now)
         details: dict[str, Any] = {
             "before": {**fields_before, **({"attributes": attrs_before} if attrs_before else {})},
             "after": {**fields_after, **({"attributes": attrs_after} if attrs_after else {})},
@@ -356,72 +359,72 @@ def update(
             **_autolink_details(linked),
             "profile_before": profile_before,  # what an undo puts back
         }
-        repo.record_audit(now, actor, "customer.update", [person_id], details)
-        return _fresh_card(repo, person_id, settings)
+        store.audit.record(now, actor, "customer.update", [person_id], details)
+        return _fresh_card(store, person_id, settings)
 
 
 def change_tags(
-    repo: Repository, person_id: int, tags: tuple[str, ...], settings: CardSettings, *, add: bool, now: str, actor: str
+    store: Store, person_id: int, tags: tuple[str, ...], settings: CardSettings, *, add: bool, now: str, actor: str
 ) -> dict[str, Any]:
     """Tag or untag; a tag already present (or already absent) changes nothing and is not an error."""
     wanted = _clean_tags(tags)
-    with repo.transaction():
-        person_id = person_id_of(repo, person_id)  # a merged-away id names the person it was merged into
-        person = _require_person(repo, person_id)
+    with store.transaction():
+        person_id = person_id_of(store, person_id)  # a merged-away id names the person it was merged into
+        person = _require_person(store, person_id)
         if add:
             changed = sorted(t for t in wanted if t not in person.tags)
-            repo.add_tags(person_id, changed)
+            store.people.add_tags(person_id, changed)
         else:
             changed = sorted(t for t in wanted if t in person.tags)
-            repo.remove_tags(person_id, changed)
+            store.people.remove_tags(person_id, changed)
         if not changed:
-            return _card_of(repo, person, settings)
-        updated_at_before = repo.person_updated_at(person_id)
-        repo.touch_person(person_id, now)
+            return _card_of(store, person, settings)
+        updated_at_before = store.undo.person_updated_at(person_id)
+        store.people.touch(person_id, now)
         after = sorted(set(person.tags) | set(changed)) if add else sorted(set(person.tags) - set(changed))
         action, key = ("customer.tag", "added") if add else ("customer.untag", "removed")
         details = {key: changed, "before": list(person.tags), "after": after, "updated_at_before": updated_at_before}
-        repo.record_audit(now, actor, action, [person_id], details)
-        return _fresh_card(repo, person_id, settings)
+        store.audit.record(now, actor, action, [person_id], details)
+        return _fresh_card(store, person_id, settings)
 
 
 def add_destination(
-    repo: Repository, person_id: int, ref_text: str, settings: CardSettings, *, now: str, actor: str
+    store: Store, person_id: int, ref_text: str, settings: CardSettings, *, now: str, actor: str
 ) -> dict[str, Any]:
     """Give a person a destination and link its unlinked conversations (auto-link). Already theirs: no-op."""
     ref = parse_destination(ref_text)
-    with repo.transaction():
-        person_id = person_id_of(repo, person_id)  # a merged-away id names the person it was merged into
-        person = _require_person(repo, person_id)
-        updated_at_before = repo.person_updated_at(person_id)
-        added, linked = _add_destinations(repo, person_id, [ref])
+    with store.transaction():
+        person_id = person_id_of(store, person_id)  # a merged-away id names the person it was merged into
+        person = _require_person(store, person_id)
+        updated_at_before = store.undo.person_updated_at(person_id)
+        added, linked = _add_destinations(store, person_id, [ref])
         if not added:
-            return _card_of(repo, person, settings)
-        repo.touch_person(person_id, now)
+            return _card_of(store, person, settings)
+        store.people.touch(person_id, now)
         details = {"destination": _dest_dict(ref), **_autolink_details(linked), "updated_at_before": updated_at_before}
-        repo.record_audit(now, actor, "destination.add", [person_id], details)
-        return _fresh_card(repo, person_id, settings)
+        store.audit.record(now, actor, "destination.add", [person_id], details)
+        return _fresh_card(store, person_id, settings)
 
 
 def remove_destination(
-    repo: Repository, person_id: int, ref_text: str, settings: CardSettings, *, now: str, actor: str
+    store: Store, person_id: int, ref_text: str, settings: CardSettings, *, now: str, actor: str
 ) -> dict[str, Any]:
     """Take a destination from a person (the last one too). Conversations stay linked. Not held by
     anyone: no-op; held by someone else: refused."""
     ref = parse_destination(ref_text)
-    with repo.transaction():
-        person_id = person_id_of(repo, person_id)  # a merged-away id names the person it was merged into
-        person = _require_person(repo, person_id)
-        owner = repo.destination_owner(ref.type, ref.value)
+    with store.transaction():
+        person_id = person_id_of(store, person_id)  # a merged-away id names the person it was merged into
+        person = _require_person(store, person_id)
+        owner = store.people.destination_owner(ref.type, ref.value)
         if owner is not None and owner != person_id:
-            raise Conflict(f"destination {ref} belongs to {_owner_label(repo, owner)}, not to customer {person_id}")
+            raise Conflict(f"destination {ref} belongs to {_owner_label(store, owner)}, not to customer {person_id}")
         if owner is None:
-            return _card_of(repo, person, settings)
+            return _card_of(store, person, settings)
         details = {
-            "destination": _dest_dict(ref), "destination_id": repo.destination_id(ref.type, ref.value),
-            "updated_at_before": repo.person_updated_at(person_id),  # what an undo puts back
+            "destination": _dest_dict(ref), "destination_id": store.undo.destination_id(ref.type, ref.value),
+            "updated_at_before": store.undo.person_updated_at(person_id),  # what an undo puts back
         }
-        repo.delete_destination(person_id, ref.type, ref.value)
-        repo.touch_person(person_id, now)
-        repo.record_audit(now, actor, "destination.remove", [person_id], details)
-        return _fresh_card(repo, person_id, settings)
+        store.people.remove_destination(person_id, ref.type, ref.value)
+        store.people.touch(person_id, now)
+        store.audit.record(now, actor, "destination.remove", [person_id], details)
+        return _fresh_card(store, person_id, settings)

@@ -20,7 +20,7 @@ from cctx.services.people import CardSettings, person_card
 from cctx.times import format_ts
 
 if TYPE_CHECKING:
-    from cctx.repository import Repository
+    from cctx.store import Store
 
 ERASED = "[erased]"
 # Audit actions whose subject lists people, and those whose subject lists conversations.
@@ -43,21 +43,22 @@ class Customer:
         return None if self.person is None else self.person.id
 
 
-def _customer(repo: Repository, ref_text: str) -> Customer:
-    found = customer_of(repo, ref_text)
+def _customer(store: Store, ref_text: str) -> Customer:
+    found = customer_of(store, ref_text)
     if isinstance(found, DestinationRef):
-        return Customer(None, found, [], repo.unlinked_conversation_ids([(found.type, found.value)]))
-    person = repo.get_person(found)
+        return Customer(None, found, [], store.privacy.unlinked_conversation_ids([(found.type, found.value)]))
+    person = store.people.get(found)
     assert person is not None  # customer_of checked it exists
     contacts = [(d.type, d.value) for d in person.destinations]
-    return Customer(person, None, repo.person_conversation_ids(person.id), repo.unlinked_conversation_ids(contacts))
+    linked = store.profiles.person_conversation_ids(person.id)
+    return Customer(person, None, linked, store.privacy.unlinked_conversation_ids(contacts))
 
 
-def _people(repo: Repository, customer: Customer) -> list[int]:
+def _people(store: Store, customer: Customer) -> list[int]:
     """The person and everyone merged into them: the ids earlier audit records name them by."""
     if customer.person_id is None:
         return []
-    return [customer.person_id, *repo.merged_person_ids(customer.person_id)]
+    return [customer.person_id, *store.privacy.merged_person_ids(customer.person_id)]
 
 
 class _AuditSelection:
@@ -101,15 +102,15 @@ class ExportCounts:
 ExportWriter = Callable[[Iterable[tuple[str, Any]]], None]
 
 
-def _full_card(repo: Repository, person: Person, settings: CardSettings) -> dict[str, Any]:
+def _full_card(store: Store, person: Person, settings: CardSettings) -> dict[str, Any]:
     """The context card with every field and every custom attribute of the person."""
     every = CardSettings((*PERSON_FIELDS, *sorted(person.attributes)), settings.horizons)
-    counts = repo.person_conversation_counts([person.id], settings.horizons).get(person.id, (0, 0))
+    counts = store.people.conversation_counts([person.id], settings.horizons).get(person.id, (0, 0))
     return person_card(person, counts, every)
 
 
 def export_customer(
-    repo: Repository, ref_text: str, *, settings: CardSettings, retention: Retention | None, now: datetime,
+    store: Store, ref_text: str, *, settings: CardSettings, retention: Retention | None, now: datetime,
     actor: str, write: ExportWriter,
 ) -> ExportCounts:
     """Everything stored about a customer, handed to ``write`` as (key, value) pairs in document order;
@@ -120,7 +121,7 @@ def export_customer(
 
     def conversations(ids: list[int], linked: bool) -> Iterator[dict[str, Any]]:
         for conversation_id in ids:
-            shown = conversation_views.show(repo, conversation_id, retention=retention, now=now)
+            shown = conversation_views.show(store, conversation_id, retention=retention, now=now)
             counts.items += len(shown["items"])
             if linked:
                 counts.conversations += 1
@@ -129,19 +130,19 @@ def export_customer(
             yield shown
 
     def audit(selection: _AuditSelection) -> Iterator[dict[str, Any]]:
-        for audit_id, at, who, action, subject_text, details_text in repo.audit_rows():
+        for audit_id, at, who, action, subject_text, details_text in store.privacy.audit_rows():
             subject, details = json.loads(subject_text), json.loads(details_text)
             if selection.about(audit_id, action, subject, details):
                 counts.audit += 1
                 yield {"id": audit_id, "at": at, "actor": who, "action": action, "subject": subject,
                        "details": details}
 
-    with repo.read_snapshot():
-        customer = _customer(repo, ref_text)
+    with store.retention.read_snapshot():
+        customer = _customer(store, ref_text)
         person = customer.person
-        selection = _AuditSelection(_people(repo, customer), [*customer.conversations, *customer.unlinked])
+        selection = _AuditSelection(_people(store, customer), [*customer.conversations, *customer.unlinked])
         write([
-            ("customer", None if person is None else _full_card(repo, person, settings)),
+            ("customer", None if person is None else _full_card(store, person, settings)),
             ("destinations", [] if person is None else [{"type": d.type, "value": d.value}
                                                          for d in person.destinations]),
             ("tags", [] if person is None else list(person.tags)),
@@ -150,8 +151,8 @@ def export_customer(
             ("audit", audit(selection)),
             ("exported_at", stamp),
         ])
-    with repo.transaction():
-        repo.record_audit(stamp, actor, "customer.export",
+    with store.transaction():
+        store.audit.record(stamp, actor, "customer.export",
                           [] if customer.person_id is None else [customer.person_id], {
                               "conversations": counts.conversations,
                               "unlinked_conversations": counts.unlinked_conversations,
@@ -182,15 +183,15 @@ class ErasePlan:
         }
 
 
-def _plan_erasure(repo: Repository, ref_text: str, now: str) -> ErasePlan:
-    customer = _customer(repo, ref_text)
+def _plan_erasure(store: Store, ref_text: str, now: str) -> ErasePlan:
+    customer = _customer(store, ref_text)
     roots = [*customer.conversations, *customer.unlinked]
-    ids = sorted({*roots, *(t.id for t in repo.tombstones_merged_into(roots))}) if roots else []
-    items = sum(repo.item_counts(ids).values()) if ids else 0
-    holds = repo.holds_on_customer(customer.person_id, ids, now)
+    ids = sorted({*roots, *(t.id for t in store.retention.tombstones_merged_into(roots))}) if roots else []
+    items = sum(store.retention.item_counts(ids).values()) if ids else 0
+    holds = store.holds.on_customer(customer.person_id, ids, now)
     if not holds:  # held only through a tombstone, or the conversation one of theirs was merged into
-        for kept in repo.kept_among(ids, now):
-            holds = sorted({*holds, *repo.holds_keeping(kept, now)})
+        for kept in store.privacy.kept_among(ids, now):
+            holds = sorted({*holds, *store.holds.keeping(kept, now)})
     return ErasePlan(customer, ids, items, holds)
 
 
@@ -212,7 +213,7 @@ class PersonalValues:
     partial: list[str]
 
 
-def _personal_values(repo: Repository, plan: ErasePlan) -> PersonalValues:
+def _personal_values(store: Store, plan: ErasePlan) -> PersonalValues:
     identity: set[str] = set()
     person = plan.customer.person
     attributes: set[str] = set()
@@ -226,7 +227,7 @@ def _personal_values(repo: Repository, plan: ErasePlan) -> PersonalValues:
     if plan.customer.contact is not None:
         identity.add(plan.customer.contact.value)
     partial = sorted((v for v in identity | attributes if len(v) >= _SUBSTRING_MIN), key=len, reverse=True)
-    whole = identity | attributes | {t for t in repo.conversation_texts(plan.conversations) if t}
+    whole = identity | attributes | {t for t in store.privacy.conversation_texts(plan.conversations) if t}
     return PersonalValues(identity, whole, partial)
 
 
@@ -245,56 +246,56 @@ def _redacted(value: Any, whole: set[str], partial: list[str]) -> Any:
     return value
 
 
-def _redact_audit(repo: Repository, plan: ErasePlan, values: PersonalValues) -> int:
+def _redact_audit(store: Store, plan: ErasePlan, values: PersonalValues) -> int:
     """Replace the person's values in earlier audit details by "[erased]"; how many records changed.
 
     Every record is checked for whole values (an item text, a name, a destination value); the longer
     values are also cut out of longer text, which records about this customer may hold."""
-    selection = _AuditSelection(_people(repo, plan.customer), plan.conversations)
+    selection = _AuditSelection(_people(store, plan.customer), plan.conversations)
     changed = 0
-    for audit_id, _at, _actor, action, subject_text, details_text in repo.audit_rows():
+    for audit_id, _at, _actor, action, subject_text, details_text in store.privacy.audit_rows():
         details = json.loads(details_text)
         about = selection.about(audit_id, action, json.loads(subject_text), details)
         redacted = _redacted(details, values.whole, values.partial if about else [])
         if redacted != details:
-            repo.redact_audit_details(audit_id, json.dumps(redacted, sort_keys=True))
+            store.privacy.redact_audit_details(audit_id, json.dumps(redacted, sort_keys=True))
             changed += 1
     return changed
 
 
 def erase_customer(
-    repo: Repository, ref_text: str, *, dry_run: bool, confirm: Callable[[dict[str, Any]], bool], now: datetime,
+    store: Store, ref_text: str, *, dry_run: bool, confirm: Callable[[dict[str, Any]], bool], now: datetime,
     actor: str,
 ) -> dict[str, Any]:
     """Delete everything about a customer (see the contract's erasure), unless a hold applies; ``confirm``
     is asked with the dry-run result before anything is written and may refuse."""
     stamp = format_ts(now)
-    plan = _plan_erasure(repo, ref_text, stamp)
+    plan = _plan_erasure(store, ref_text, stamp)
     _refuse_if_held(plan)
     if dry_run:
         return plan.result(True)
     if not confirm(plan.result(True)):
         raise Invalid("erasure not confirmed: nothing changed")
-    with repo.transaction():
-        plan = _plan_erasure(repo, ref_text, stamp)  # again under the write lock: what is erased is what is read
+    with store.transaction():
+        plan = _plan_erasure(store, ref_text, stamp)  # again under the write lock: what is erased is what is read
         _refuse_if_held(plan)
-        values = _personal_values(repo, plan)
+        values = _personal_values(store, plan)
         person = plan.customer.person
         if plan.conversations:
-            repo.delete_conversations(plan.conversations)
+            store.retention.delete_conversations(plan.conversations)
         if person is not None:
-            repo.delete_person(person.id)
-        repo.rename_conversations(sorted(values.identity), ERASED)  # names other conversations still show
-        for hold in repo.holds_naming(plan.customer.person_id, plan.conversations):
+            store.profiles.delete_person(person.id)
+        store.privacy.rename_conversations(sorted(values.identity), ERASED)  # names other conversations still show
+        for hold in store.holds.naming(plan.customer.person_id, plan.conversations):
             reason = _redacted(hold.reason, values.whole, values.partial)
             if reason != hold.reason:
-                repo.set_hold_reason(hold.id, reason)
-        redacted = _redact_audit(repo, plan, values)
+                store.holds.set_reason(hold.id, reason)
+        redacted = _redact_audit(store, plan, values)
         result = plan.result(False)
-        repo.record_audit(stamp, actor, "customer.erase", [] if person is None else [person.id], {
+        store.audit.record(stamp, actor, "customer.erase", [] if person is None else [person.id], {
             "conversation_ids": plan.conversations,
             "conversations": result["conversations"], "items": result["items"],
             "destinations": result["destinations"], "audit_records_redacted": redacted,
         })
-    result["wal_cleared"] = repo.clear_erased_content()
+    result["wal_cleared"] = store.privacy.clear_erased_content()
     return result

@@ -18,7 +18,7 @@ from cctx.services.retention import age_in_days, cut_before, horizons, past_hori
 from cctx.times import format_ts
 
 if TYPE_CHECKING:
-    from cctx.repository import Repository
+    from cctx.store import Store
 
 DEFAULT_BATCH_SIZE = 1000
 VACUUM_STEP_PAGES = 256  # 1 MiB of 4 KiB pages per vacuum transaction: each one a few ms
@@ -73,15 +73,15 @@ class PurgePlan:
     started: float  # time.monotonic() when planning began: the run's "seconds" include the planning
 
 
-def plan_purge(repo: Repository, scope: PurgeScope, batch_size: int = DEFAULT_BATCH_SIZE) -> PurgePlan:
+def plan_purge(store: Store, scope: PurgeScope, batch_size: int = DEFAULT_BATCH_SIZE) -> PurgePlan:
     """Find the expired conversations through the expiry index, read without taking the write lock.
 
     Batches go in id order, so each one deletes neighbouring rows and touches few pages."""
     started = time.monotonic()
-    with repo.read_snapshot():
-        found = [i for slug, cut in scope.horizons.items() for i in repo.expired_conversation_ids(slug, cut, scope.now)]
-        held = sum(len(repo.expired_conversation_ids(slug, cut, scope.now, held=True))
-                   for slug, cut in scope.horizons.items())
+    with store.retention.read_snapshot():
+        expired = store.retention.expired_conversation_ids
+        found = [i for slug, cut in scope.horizons.items() for i in expired(slug, cut, scope.now)]
+        held = sum(len(expired(slug, cut, scope.now, held=True)) for slug, cut in scope.horizons.items())
     return PurgePlan(scope, sorted(found), batch_size, held, started)
 
 
@@ -103,8 +103,8 @@ class ExpiredBatches:
     has deleted it, a dry run remembers it.
     """
 
-    def __init__(self, repo: Repository, plan: PurgePlan) -> None:
-        self.repo = repo
+    def __init__(self, store: Store, plan: PurgePlan) -> None:
+        self.store = store
         self.plan = plan
         self.position = 0
         self.taken_tombstones: set[int] = set()
@@ -121,19 +121,19 @@ class ExpiredBatches:
             chunk = self.plan.candidates[self.position : self.position + self.plan.batch_size]
             self.position += len(chunk)
             wanted = [i for i in chunk if i not in self.taken_tombstones]
-            roots = [c for c in self.repo.purge_candidates(wanted, self.plan.scope.now) if self._expired(c)]
+            roots = [c for c in self.store.retention.purge_candidates(wanted, self.plan.scope.now) if self._expired(c)]
             if roots:
                 return self._batch(roots)
         return None
 
     def _batch(self, roots: list[PurgeCandidate]) -> PurgeBatch:
         taken = {r.id: r for r in roots}
-        for tombstone in self.repo.tombstones_merged_into(list(taken)):
+        for tombstone in self.store.retention.tombstones_merged_into(list(taken)):
             if tombstone.id not in self.taken_tombstones:
                 taken.setdefault(tombstone.id, tombstone)
         self.taken_tombstones.update(c.id for c in taken.values() if c.status == "merged")
         item_counts: Counter[str] = Counter()
-        for conversation_id, n in self.repo.item_counts(taken).items():
+        for conversation_id, n in self.store.retention.item_counts(taken).items():
             item_counts[taken[conversation_id].channel] += n
         return PurgeBatch(sorted(taken), Counter(c.channel for c in taken.values()), item_counts)
 
@@ -191,7 +191,7 @@ def _resumed_runs(progress: tuple[str, str, dict[str, Any]]) -> list[dict[str, A
 
 
 def _delete_batches(
-    repo: Repository,
+    store: Store,
     batches: ExpiredBatches,
     scope: PurgeScope,
     *,
@@ -209,9 +209,9 @@ def _delete_batches(
     last_yield = time.monotonic()
     while True:
         started = time.monotonic()
-        with repo.transaction():
+        with store.transaction():
             if first:
-                progress = repo.purge_progress()
+                progress = store.retention.purge_progress()
                 if progress is not None:
                     resumed = _resumed_runs(progress)
                     carried.add_counts(progress[2])
@@ -219,7 +219,7 @@ def _delete_batches(
             position = batches.position
             batch = batches.next_batch()
             if batch is not None:
-                repo.delete_conversations(batch.ids)
+                store.retention.delete_conversations(batch.ids)
                 mine.add(batch)
             last = batch is None or not batches.has_more()
             if mine.batches or resumed:
@@ -227,14 +227,14 @@ def _delete_batches(
                                          carried.batches + mine.batches)
                 details = {**everything.details(scope, nonzero=True), **({"resumed": resumed} if resumed else {})}
                 if last:
-                    repo.record_audit(now, actor, "history.purge", [], details)
-                    repo.clear_purge_progress()
+                    store.audit.record(now, actor, "history.purge", [], details)
+                    store.retention.clear_purge_progress()
                 else:
-                    repo.save_purge_progress(now, actor, details)
+                    store.retention.save_purge_progress(now, actor, details)
         committed = time.monotonic()
         on_batch(committed - started)
         advance(batches.position - position)
-        repo.checkpoint()
+        store.retention.checkpoint()
         if last:
             return mine, resumed
         if committed - last_yield >= YIELD_EVERY_S:
@@ -242,20 +242,20 @@ def _delete_batches(
             last_yield = time.monotonic()
 
 
-def reclaim_space(repo: Repository) -> int:
+def reclaim_space(store: Store) -> int:
     """Incremental vacuum in short steps; the bytes the file shrank by."""
-    if not repo.incremental_vacuum_enabled():
+    if not store.retention.incremental_vacuum_enabled():
         return 0
-    before = repo.file_size()
-    with repo.manual_checkpoints():
-        while repo.free_pages():
-            repo.incremental_vacuum_step(VACUUM_STEP_PAGES)
-            repo.checkpoint()
-    return max(0, before - repo.file_size())
+    before = store.stats.file_size()
+    with store.retention.manual_checkpoints():
+        while store.retention.free_pages():
+            store.retention.incremental_vacuum_step(VACUUM_STEP_PAGES)
+            store.retention.checkpoint()
+    return max(0, before - store.stats.file_size())
 
 
 def purge(
-    repo: Repository,
+    store: Store,
     plan: PurgePlan,
     *,
     now: str,
@@ -268,26 +268,26 @@ def purge(
     advance = advance or (lambda _n: None)
     scope = plan.scope
     holds: list[float] = []  # how long each batch held the write lock
-    batches = ExpiredBatches(repo, plan)
+    batches = ExpiredBatches(store, plan)
     resumed: list[dict[str, Any]] = []
     freed = 0
     wal_cleared = True
     if dry_run:
         totals = PurgeTotals()
-        with repo.read_snapshot():
+        with store.retention.read_snapshot():
             position = 0
             while (batch := batches.next_batch()) is not None:
                 totals.add(batch)
                 advance(batches.position - position)
                 position = batches.position
     else:
-        with repo.purge_lock():
-            with repo.manual_checkpoints():
+        with store.retention.purge_lock():
+            with store.retention.manual_checkpoints():
                 totals, resumed = _delete_batches(
-                    repo, batches, scope, now=now, actor=actor, advance=advance, on_batch=holds.append
+                    store, batches, scope, now=now, actor=actor, advance=advance, on_batch=holds.append
                 )
-            freed = reclaim_space(repo) if vacuum else 0
-            wal_cleared = repo.clear_wal()  # deleted content must not survive in the WAL
+            freed = reclaim_space(store) if vacuum else 0
+            wal_cleared = store.retention.clear_wal()  # deleted content must not survive in the WAL
     details = totals.details(scope)
     result: dict[str, Any] = {
         "conversations": details["conversations"],
@@ -312,7 +312,7 @@ def purge(
 
 
 def purge_expired(
-    repo: Repository,
+    store: Store,
     retention: Retention | None,
     now: datetime,
     *,
@@ -325,6 +325,6 @@ def purge_expired(
     progress: ProgressBar = no_progress,
 ) -> dict[str, Any]:
     """`history purge`: the scope, the plan, then the batches; ``progress(total)`` gives ``advance``."""
-    plan = plan_purge(repo, purge_scope(retention, now, older_than, channels), batch_size)
+    plan = plan_purge(store, purge_scope(retention, now, older_than, channels), batch_size)
     with progress(len(plan.candidates)) as advance:
-        return purge(repo, plan, now=format_ts(now), actor=actor, dry_run=dry_run, vacuum=vacuum, advance=advance)
+        return purge(store, plan, now=format_ts(now), actor=actor, dry_run=dry_run, vacuum=vacuum, advance=advance)

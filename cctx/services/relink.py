@@ -13,9 +13,9 @@ from cctx import inputs
 from cctx.errors import CctxError, quote, refusal
 from cctx.ids import MAX_ID
 from cctx.refs import DestinationRef, PersonRef, parse_ref
-from cctx.repository import Repository
 from cctx.services.lookups import merged_targets, note_merged
 from cctx.services.progress import ProgressBar, no_progress
+from cctx.store import Store
 
 HEADER = ("conversation", "customer")
 ROW_KEYS = {"conversation", "customer"}
@@ -183,16 +183,16 @@ def _unknown_person(raw: Any, person_id: int) -> str:
     return f"person {person_id} not found"
 
 
-def plan_relink(repo: Repository, parsed: list[ParsedRow], read_problems: list[Problem]) -> RelinkPlan:
+def plan_relink(store: Store, parsed: list[ParsedRow], read_problems: list[Problem]) -> RelinkPlan:
     """Check every row against the database (all problems, in file order) and return the exact changes;
     raise if any is bad. Only lookups: safe to repeat inside the write transaction."""
     ids = [row[3] for row in parsed if row[3] is not None]
-    states = repo.link_states(sorted(set(ids)))
+    states = store.conversations.link_states(sorted(set(ids)))
     named = {r.person_id for *_, r in parsed if isinstance(r, PersonRef)}
-    people = repo.existing_person_ids(named)
-    merged_away = merged_targets(repo, named - people)  # a merged-away id names the person it was merged into
+    people = store.people.existing_ids(named)
+    merged_away = merged_targets(store, named - people)  # a merged-away id names the person it was merged into
     pairs = sorted({(r.type, r.value) for *_, r in parsed if isinstance(r, DestinationRef)})
-    owners = repo.destination_owners(pairs)
+    owners = store.conversations.destination_owners(pairs)
     plan = RelinkPlan(changes=[], merged_away=merged_away)
     first_seen: dict[int, str] = {}
     problems = list(read_problems)
@@ -246,7 +246,7 @@ def plan_relink(repo: Repository, parsed: list[ParsedRow], read_problems: list[P
 
 
 def relink(
-    repo: Repository, path: str, *, now: str, actor: str, dry_run: bool, progress: ProgressBar = no_progress
+    store: Store, path: str, *, now: str, actor: str, dry_run: bool, progress: ProgressBar = no_progress
 ) -> dict[str, Any]:
     """Check the whole file, then write every change and one audit record in one transaction.
 
@@ -254,17 +254,17 @@ def relink(
     """
     name, rows, problems = read_rows(path)
     parsed = parse_rows(rows)
-    plan = plan_relink(repo, parsed, problems)  # a bad file is refused before the write lock is taken
+    plan = plan_relink(store, parsed, problems)  # a bad file is refused before the write lock is taken
     if dry_run:
         note_merged(plan.merged_away)
         return plan.result(dry_run=True)
-    with repo.transaction():
-        plan = plan_relink(repo, parsed, problems)  # the links, people and owners again, now nobody else writes
+    with store.transaction():
+        plan = plan_relink(store, parsed, problems)  # the links, people and owners again, now nobody else writes
         changes = sorted(plan.changes, key=lambda c: c.conversation)
         with progress(len(changes)) as advance:
             for start in range(0, len(changes), APPLY_CHUNK):
                 chunk = changes[start : start + APPLY_CHUNK]
-                repo.set_links((c.after, int(c.after is None), c.conversation) for c in chunk)
+                store.conversations.set_links((c.after, int(c.after is None), c.conversation) for c in chunk)
                 advance(len(chunk))
         if changes:
             details = {
@@ -275,7 +275,7 @@ def relink(
                     for c in changes
                 ],
             }
-            repo.record_audit(now, actor, "conversation.relink", [c.conversation for c in changes], details)
+            store.audit.record(now, actor, "conversation.relink", [c.conversation for c in changes], details)
     note_merged(plan.merged_away)
     return plan.result(dry_run=False)
 

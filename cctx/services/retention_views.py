@@ -17,7 +17,7 @@ from cctx.times import format_ts, parse_ts
 
 if TYPE_CHECKING:
     from cctx.models import Conversation
-    from cctx.repository import Repository
+    from cctx.store import Store
 
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 520
@@ -54,14 +54,14 @@ def _is_expired(conv: Conversation, retention: Retention | None, now: datetime) 
     return days is not None and past_horizon(expires_from(conv), cut_before(now, age_in_days(days)))
 
 
-def _expired_target(repo: Repository, conv: Conversation, retention: Retention | None,
+def _expired_target(store: Store, conv: Conversation, retention: Retention | None,
                     now: datetime) -> Conversation | None:
     """For a tombstone: the first conversation it was merged into (transitively) that is expired; the
     purge deletes the tombstone along with it."""
     seen = {conv.id}
     current = conv
     while current.merged_into is not None and current.merged_into not in seen:
-        target = repo.get_conversation(current.merged_into)
+        target = store.conversations.get(current.merged_into)
         if target is None:
             return None
         if _is_expired(target, retention, now):
@@ -98,9 +98,9 @@ def _reason(conv: Conversation, policy: ChannelPolicy, expires_at: str | None, e
     return f"It {counted} at {expires_from(conv)} and {keeps[policy.source]}: it expires at {expires_at}."
 
 
-def explain(repo: Repository, conversation_id: int, retention: Retention | None, now: datetime) -> dict[str, Any]:
+def explain(store: Store, conversation_id: int, retention: Retention | None, now: datetime) -> dict[str, Any]:
     """Why conversation ``conversation_id`` is kept or due for the purge."""
-    conv = repo.get_conversation(conversation_id)
+    conv = store.conversations.get(conversation_id)
     if conv is None:
         raise NotFound(f"conversation {conversation_id} not found")
     stamp = format_ts(now)
@@ -108,8 +108,8 @@ def explain(repo: Repository, conversation_id: int, retention: Retention | None,
     start = expires_from(conv)
     expires_at = _expires_at(start, policy.days)
     expired = _is_expired(conv, retention, now)
-    held_by = repo.holds_keeping(conv.id, stamp)
-    along = None if expired or conv.status != "merged" else _expired_target(repo, conv, retention, now)
+    held_by = store.holds.keeping(conv.id, stamp)
+    along = None if expired or conv.status != "merged" else _expired_target(store, conv, retention, now)
     return {
         "conversation": conv.id,
         "status": conv.status,
@@ -121,7 +121,7 @@ def explain(repo: Repository, conversation_id: int, retention: Retention | None,
         "expires_at": expires_at,
         "expired": expired,
         "held_by": held_by,
-        "purgeable": not repo.is_kept(conv.id, stamp) and (expired or along is not None),
+        "purgeable": not store.holds.is_kept(conv.id, stamp) and (expired or along is not None),
         "reason": _reason(conv, policy, expires_at, expired, held_by, along),
     }
 
@@ -134,7 +134,7 @@ def _bucket(start: str | None, boundaries: list[str] | None) -> int | None:
 
 
 def forecast(
-    repo: Repository, retention: Retention | None, now: datetime, *, weeks: int = DEFAULT_WEEKS,
+    store: Store, retention: Retention | None, now: datetime, *, weeks: int = DEFAULT_WEEKS,
     channels: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """What expires in each of the next ``weeks`` weeks under the policy, holds excluded; first what has
@@ -153,12 +153,12 @@ def forecast(
             boundaries[slug] = [cut_before(moment, age) for moment in week_starts]
     conversations: list[Counter[str]] = [Counter() for _ in range(weeks + 1)]
     items = [0] * (weeks + 1)
-    with repo.read_snapshot():
+    with store.retention.read_snapshot():
         for slug, cuts in boundaries.items():
-            for bucket, n, n_items in repo.closed_expiry_buckets(slug, cuts, stamp):
+            for bucket, n, n_items in store.retention_views.closed_expiry_buckets(slug, cuts, stamp):
                 conversations[bucket][slug] += n
                 items[bucket] += n_items
-        for _id, slug, merged_at, n_items, ancestors in repo.tombstone_chains(stamp):
+        for _id, slug, merged_at, n_items, ancestors in store.retention_views.tombstone_chains(stamp):
             found = [_bucket(merged_at, boundaries.get(slug))]
             found += [_bucket(start, boundaries.get(a_slug)) for a_slug, start in ancestors]
             known = [b for b in found if b is not None]

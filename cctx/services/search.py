@@ -15,11 +15,11 @@ from typing import Any
 
 from cctx.config import Retention
 from cctx.errors import Invalid
-from cctx.repository import Repository
-from cctx.repository.search import ItemText, SearchStore
 from cctx.search_fold import SearchWord, search_words, word_spans
 from cctx.services.history import history_query
 from cctx.services.summaries import summary
+from cctx.store import Store
+from cctx.store.search import ItemText
 
 DEFAULT_LIMIT = 20
 MAX_WORDS = 20
@@ -29,7 +29,7 @@ _SPACE = re.compile(r"\s+")
 
 
 def search(
-    repo: Repository,
+    store: Store,
     text: str,
     *,
     channels: Sequence[str] = (),
@@ -46,12 +46,11 @@ def search(
     if len(words) > MAX_WORDS:
         raise Invalid(f"too many words to search for: {len(words)} (at most {MAX_WORDS})")
     query = history_query(
-        repo, customer, channels=channels, as_agent=as_agent, limit=limit or DEFAULT_LIMIT, retention=retention,
+        store, customer, channels=channels, as_agent=as_agent, limit=limit or DEFAULT_LIMIT, retention=retention,
         now=now, named_posts=True,
     )
-    store = SearchStore(repo)
-    hits = store.search(words, query)
-    best = best_items(store.item_texts([h.conversation.id for h in hits]), words)
+    hits = store.search.hits(words, query)
+    best = best_items(store.search.item_texts([h.conversation.id for h in hits]), words)
     return [
         {**summary(h.conversation), "snippet": snippet(best[h.conversation.id].text, words)}
         for h in hits

@@ -34,8 +34,6 @@ from typing import Any
 
 from cctx.channels import CALL, CHANNELS, HISTORY_CHANNELS, MESSAGING, POSTS, channels_of_type
 from cctx.errors import Conflict, Invalid
-from cctx.repository import Repository
-from cctx.repository.seed import CALL_KIND, MESSAGING_KIND, seed_item_at, seed_item_counts
 from cctx.services.names import full_name
 from cctx.services.progress import Advance, ProgressBar, no_progress
 from cctx.services.seed_words import (
@@ -57,6 +55,8 @@ from cctx.services.seed_words import (
     owned_contact,
     unknown_contact,
 )
+from cctx.store import Store
+from cctx.store.seed import CALL_KIND, MESSAGING_KIND, seed_item_at, seed_item_counts
 from cctx.words import plural
 
 DAY = 86400
@@ -95,45 +95,45 @@ def progress_units(size: SeedSize) -> int:
 
 
 def seed_database(
-    repo: Repository, size: SeedSize, *, now_dt: datetime, actor: str, progress: ProgressBar = no_progress
+    store: Store, size: SeedSize, *, now_dt: datetime, actor: str, progress: ProgressBar = no_progress
 ) -> dict[str, Any]:
     """Fill an empty database with the synthetic world of ``size``; one audit record `seed`.
 
     ``progress(n)`` opens a progress bar for ``progress_units(size)``; advanced as each part is written."""
     with progress(progress_units(size)) as advance:
-        return _seed(repo, size, now_dt, actor, advance)
+        return _seed(store, size, now_dt, actor, advance)
 
 
 _ONE = {"people": "person", "conversations": "conversation", "agents": "agent", "queues": "queue"}
 
 
-def _seed(repo: Repository, size: SeedSize, now_dt: datetime, actor: str, advance: Advance) -> dict[str, Any]:
+def _seed(store: Store, size: SeedSize, now_dt: datetime, actor: str, advance: Advance) -> dict[str, Any]:
     if size.items and not size.conversations:
         raise Invalid("--items needs --conversations above 0")
     started = time.monotonic()
     rng = random.Random(size.seed)
     now = int(now_dt.timestamp())
-    with repo.bulk_load():
-        present = {k: v for k, v in repo.seed_target_counts().items() if v}
+    with store.seed.bulk_load():
+        present = {k: v for k, v in store.seed.seed_target_counts().items() if v}
         if present:
             held = ", ".join(plural(v, _ONE.get(k, k), k) for k, v in present.items())
             raise Conflict(f"db seed fills an empty database only; this one holds {held} (seed a new file)")
-        indexes = repo.drop_secondary_indexes()
-        world = _world(repo, rng, size.people, now)
+        indexes = store.seed.drop_secondary_indexes()
+        world = _world(store, rng, size.people, now)
         advance(size.people)
         plan = _plan(rng, size, world, now)
-        repo.insert_seed_plan(plan, (*CUSTOMER_PHRASES, *AGENT_PHRASES, *NOTES))
-        repo.insert_seed_conversations()
+        store.seed.insert_seed_plan(plan, (*CUSTOMER_PHRASES, *AGENT_PHRASES, *NOTES))
+        store.seed.insert_seed_conversations()
         advance(size.conversations)
         for first in range(1, size.conversations + 1, ITEM_CHUNK):
-            advance(repo.insert_seed_items(first, first + ITEM_CHUNK - 1))
-        repo.create_indexes(indexes)
+            advance(store.seed.insert_seed_items(first, first + ITEM_CHUNK - 1))
+        store.transfer.create_indexes(indexes)
         advance(size.items // 4)
         counts = {
             "people": size.people, "conversations": size.conversations, "items": size.items,
             "agents": len(AGENTS), "queues": len(QUEUES),
         }
-        repo.record_audit(format_epoch(now), actor, "seed", [], {**counts, "seed": size.seed})
+        store.audit.record(format_epoch(now), actor, "seed", [], {**counts, "seed": size.seed})
     advance(1)
     return {**counts, "seconds": round(time.monotonic() - started, 1)}
 
@@ -142,19 +142,19 @@ def format_epoch(moment: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
 
 
-def _world(repo: Repository, rng: random.Random, people: int, now: int) -> World:
+def _world(store: Store, rng: random.Random, people: int, now: int) -> World:
     """Queues, agents with rights, and people with destinations and tags, written to the database."""
-    queue_ids = [repo.insert_queue(q) for q in QUEUES]
+    queue_ids = [store.agents.add_queue(q) for q in QUEUES]
     agent_ids: list[int] = []
     queue_agents: list[list[int]] = [[] for _ in QUEUES]
     for i, name in enumerate(AGENTS):
-        agent_ids.append(repo.insert_agent(name))
+        agent_ids.append(store.agents.add_agent(name))
         rights = {i % len(QUEUES)}
         if i >= len(AGENTS) - 2:
             rights = set(range(len(QUEUES)))
         elif rng.random() < 0.4:
             rights.add(rng.randrange(len(QUEUES)))
-        repo.grant_queues(name, [QUEUES[q] for q in sorted(rights)])
+        store.agents.grant_queues(name, [QUEUES[q] for q in sorted(rights)])
         for q in sorted(rights):
             queue_agents[q].append(i)
     names: list[str | None] = [None]
@@ -190,9 +190,9 @@ def _world(repo: Repository, rng: random.Random, people: int, now: int) -> World
             tag_rows.extend((pid, t) for t in sorted(set(rng.choices(TAGS, k=rng.randint(1, 2)))))
         names.append(full_name(first, last))
         destinations.append(owned)
-    repo.insert_seed_people(person_rows)
-    repo.insert_seed_destinations(destination_rows)
-    repo.insert_seed_tags(tag_rows)
+    store.seed.insert_seed_people(person_rows)
+    store.seed.insert_seed_destinations(destination_rows)
+    store.seed.insert_seed_tags(tag_rows)
     return World(names, destinations, queue_ids, agent_ids, queue_agents)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cctx.errors import Invalid
-from cctx.repository import Repository
+from cctx.store import Store
 from cctx.times import format_ts
 from tests.conftest import DEMO, NOW, Cli, table_counts
 
@@ -65,16 +65,16 @@ def test_printable_actors_up_to_100_characters_are_recorded_exactly(demo_file: P
 
 
 def test_the_repository_refuses_a_bad_actor_too_and_writes_nothing(tmp_path: Path) -> None:
-    repo = Repository.open(tmp_path / "cctx.db", 5000, create=True)
+    store = Store.open(tmp_path / "cctx.db", 5000, create=True)
     try:
-        repo.migrate()
-        with pytest.raises(Invalid, match="non-printable"), repo.transaction():
-            repo.insert_queue("billing")
-            repo.record_audit(NOW, "mallory\nfoo", "queue.add", [1], {"name": "billing"})
-        assert repo.queue_names() == []
-        assert repo.audit_records() == []
+        store.migrate()
+        with pytest.raises(Invalid, match="non-printable"), store.transaction():
+            store.agents.add_queue("billing")
+            store.audit.record(NOW, "mallory\nfoo", "queue.add", [1], {"name": "billing"})
+        assert store.agents.queue_names() == []
+        assert store.audit.records() == []
     finally:
-        repo.close()
+        store.close()
 
 
 def _real_now() -> datetime:

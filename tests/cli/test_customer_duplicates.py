@@ -61,14 +61,14 @@ def test_same_attribute_from_the_configuration(people: Cli, tmp_path: Path) -> N
 def test_same_phone_finds_a_legacy_spelling(people: Cli, tmp_path: Path) -> None:
     """A value stored by an older cctx (`+4402079460958`) and its normalised twin owned by someone else:
     the upgrade leaves both, duplicates reports them."""
-    from cctx.repository import Repository
+    from cctx.store import Store
 
-    repo = Repository.open(str(people.db), 5000)
+    store = Store.open(str(people.db), 5000)
     try:
-        with repo.transaction():
-            repo.insert_destination(11, "phone", "+4402079460958")  # as schema 2 stored it
+        with store.transaction():
+            store.people.add_destination(11, "phone", "+4402079460958")  # as schema 2 stored it
     finally:
-        repo.close()
+        store.close()
     groups = people.json("customer", "duplicates")
     assert {"people": [10, 11], "reasons": ["same_phone"], "names": ["Eva Berg", "Mia Berg"]} in groups
 

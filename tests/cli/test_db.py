@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cctx.repository.base import schema_version
+from cctx.store.base import schema_version
 from tests.conftest import DEMO, Cli, ProgressRecorder, is_url, query, table_counts, write
 
 BAD_FIXTURE = """
@@ -312,15 +312,15 @@ people:
 
 def test_import_progress_is_sized_to_the_plan_and_advanced_to_the_end(empty_cli: Cli) -> None:
     """The bar (drawn by the CLI only on a terminal) counts the people and conversations written."""
-    from cctx.repository import Repository
     from cctx.services import fixtures
+    from cctx.store import Store
 
     bar = ProgressRecorder()
-    repo = Repository.open(empty_cli.db, 5000)
+    store = Store.open(empty_cli.db, 5000)
     try:
-        counts = fixtures.import_files(repo, [str(DEMO)], now="2026-11-25T12:00:00Z", actor="tester", progress=bar)
+        counts = fixtures.import_files(store, [str(DEMO)], now="2026-11-25T12:00:00Z", actor="tester", progress=bar)
     finally:
-        repo.close()
+        store.close()
     total = counts["people"] + counts["conversations"]
     assert (bar.length, bar.advanced) == (total, total)
 

@@ -90,7 +90,7 @@ def test_help_imports_no_command_code(path: tuple[str, ...]) -> None:
     assert result.returncode == 0, result.stderr
     imported = _imported(result.stderr)
     heavy = {m for m in imported if m.split(".")[0] in ("tabulate", "yaml", "phonenumbers", "sqlite_utils", "psycopg2")
-             or m.startswith(("cctx.services", "cctx.repository", "importlib.metadata"))}
+             or m.startswith(("cctx.services", "cctx.store", "importlib.metadata"))}
     assert not heavy, f"cctx {' '.join(path)} --help imports {sorted(heavy)}"
     if not path:
         groups = imported & {entry[0] for entry in cli.lazy_commands.values()}

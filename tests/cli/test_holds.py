@@ -191,16 +191,16 @@ def test_a_policy_purge_respects_holds_too(world: Cli, tmp_path: Path) -> None:
 
 def test_holds_follow_a_person_merge(world: Cli) -> None:
     """The repository move that `customer merge` uses: the holds on the source then name the target."""
-    from cctx.repository import Repository
+    from cctx.store import Store
 
     hold_id = world.json("hold", "add", "--customer", "2", "--reason", "r")["id"]
     other = world.json("hold", "add", "--customer", "3", "--reason", "r")["id"]
-    repo = Repository.open(world.db, 5000)
+    store = Store.open(world.db, 5000)
     try:
-        with repo.transaction():
-            assert repo.move_holds(2, 1) == [hold_id]
+        with store.transaction():
+            assert store.holds.move_holds(2, 1) == [hold_id]
     finally:
-        repo.close()
+        store.close()
     by_id = {h["id"]: h["customer_id"] for h in world.json("hold", "list")}
     assert by_id == {hold_id: 1, other: 3}
 

@@ -331,19 +331,19 @@ def test_a_bad_file_is_refused_while_another_process_holds_the_write_lock(demo_c
 def test_what_changed_meanwhile_is_checked_again_inside_the_transaction(demo_cli: Cli, tmp_path: Path) -> None:
     """Between the check and the write, another process takes the queue name: refused, nothing written."""
     from cctx.errors import Invalid
-    from cctx.repository import Repository
     from cctx.services import fixture_validation, fixtures
+    from cctx.store import Store
 
-    repo = Repository.open(demo_cli.db, 5000)
+    store = Store.open(demo_cli.db, 5000)
     try:
         documents = fixtures.read_documents([str(write(tmp_path / "q.yaml", "queues: [{name: late}]\n"))])
-        plan = fixture_validation.validate(repo, documents)
+        plan = fixture_validation.validate(store, documents)
         demo_cli.ok("queue", "add", "late")
         with pytest.raises(Invalid, match=r"q\.yaml: queues\[0\]: queue 'late' already exists"):
-            with repo.transaction():
-                fixture_validation.recheck(repo, plan)
+            with store.transaction():
+                fixture_validation.recheck(store, plan)
     finally:
-        repo.close()
+        store.close()
 
 
 @pytest.mark.parametrize("args", [

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cctx.errors import Busy
-from cctx.repository import locks
+from cctx.store import locks
 from tests.cli.test_purge_processes import assert_consistent, build_world, count, wait_until_deleting
 from tests.conftest import NOW, Cli, query, write
 

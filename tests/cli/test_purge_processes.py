@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cctx.repository import Repository
+from cctx.store import Store
 from tests.conftest import NOW, query, write
 
 CHANNELS = ("whatsapp", "sms", "voice", "email", "telegram")
@@ -26,12 +26,12 @@ def build_world(db: Path, conversations: int, *, items_per: int = 3, seed: int =
     """A database written through the repository: closed conversations old and recent, open ones, and
     tombstones merged into both. Returns the ids a purge with --older-than 90d must delete."""
     rng = random.Random(seed)
-    repo = Repository.open(db, 5000, create=True)
-    repo.migrate()
+    store = Store.open(db, 5000, create=True)
+    store.migrate()
     expired: set[int] = set()
     merged_into: dict[int, int] = {}
-    with repo.transaction():
-        repo.insert_agent("ana")
+    with store.transaction():
+        store.agents.add_agent("ana")
         items = []
         for cid in range(1, conversations + 1):
             channel = CHANNELS[cid % len(CHANNELS)]
@@ -40,7 +40,7 @@ def build_world(db: Path, conversations: int, *, items_per: int = 3, seed: int =
             day = rng.randint(1, 28)
             closed_at = f"{'2025-03' if old else '2026-11'}-{day:02d}T10:00:00Z"
             created = f"{'2025-02' if old else '2026-10'}-{day:02d}T10:00:00Z"
-            repo.insert_conversation({
+            store.conversations.add({
                 "id": cid, "channel": channel, "contact_type": "phone", "contact": f"+3859{cid:07d}",
                 "status": status, "display_name": f"+3859{cid:07d}", "created_at": created,
                 "closed_at": closed_at if status == "closed" else None,
@@ -49,7 +49,7 @@ def build_world(db: Path, conversations: int, *, items_per: int = 3, seed: int =
             })
             items += [(cid, created, "note" if channel == "voice" else "message", "ana", f"text {cid}.{i}", None, None)
                       for i in range(items_per)]
-            repo.add_participants(cid, ["ana"])
+            store.conversations.add_participants(cid, ["ana"])
             if status == "closed" and old:
                 expired.add(cid)
             # every 10th conversation becomes a tombstone merged into an earlier one
@@ -57,15 +57,15 @@ def build_world(db: Path, conversations: int, *, items_per: int = 3, seed: int =
                 target = rng.randint(1, cid - 1)
                 if target not in merged_into:
                     merged_into[cid] = target
-        repo.insert_items(items)
+        store.conversations.add_items(items)
         for source, target in merged_into.items():
             merged_at = rng.choice(("2025-04-01T10:00:00Z", "2026-11-20T10:00:00Z"))
-            repo.conn.execute("UPDATE conversations SET status = 'merged', merged_into = ?, merged_at = ?, "
+            store.conn.execute("UPDATE conversations SET status = 'merged', merged_into = ?, merged_at = ?, "
                               "closed_at = NULL WHERE id = ?", (target, merged_at, source))
             expired.discard(source)
             if merged_at < HORIZON:
                 expired.add(source)
-    repo.close()
+    store.close()
     # the tombstones of what is deleted go too, transitively
     changed = True
     while changed:

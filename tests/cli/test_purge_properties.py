@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cctx.cli import cli
-from cctx.repository import Repository
+from cctx.store import Store
 from cctx.times import format_ts
 from tests.conftest import fresh_postgres_database, is_url, query, table_counts
 
@@ -42,11 +42,11 @@ policy = st.one_of(
 
 
 def build(db: Path | str, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-    repo = Repository.open(db, 5000, create=True)
-    repo.migrate()
+    store = Store.open(db, 5000, create=True)
+    store.migrate()
     stored: dict[int, dict[str, Any]] = {}
-    with repo.transaction():
-        repo.insert_agent("ana")
+    with store.transaction():
+        store.agents.add_agent("ana")
         n = len(rows)
         for i, row in enumerate(rows, start=1):
             at = format_ts(EPOCH + timedelta(days=row["day"], hours=row["day"] % 24))
@@ -56,7 +56,7 @@ def build(db: Path | str, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any
             # into one of the next three: chains (a tombstone merged into a later tombstone) and several
             # tombstones per target are common
             merged_into = i + 1 + row["target"] % min(3, n - i) if status == "merged" else None
-            repo.insert_conversation({
+            store.conversations.add({
                 "id": i, "channel": row["channel"], "contact_type": "phone", "contact": "+38591000",
                 "status": status, "display_name": "x", "created_at": format_ts(EPOCH),
                 "closed_at": at if status == "closed" else None, "unlinked_explicitly": 0,
@@ -64,14 +64,14 @@ def build(db: Path | str, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any
             })
             stored[i] = {"channel": row["channel"], "status": status, "at": at, "merged_into": merged_into}
             kind = "note"
-            repo.insert_items([(i, at, kind, "ana", "t", None, None)] * row["items"])
+            store.conversations.add_items([(i, at, kind, "ana", "t", None, None)] * row["items"])
             if row["agent"]:
-                repo.add_participants(i, ["ana"])
+                store.conversations.add_participants(i, ["ana"])
         for i, c in stored.items():  # targets exist now
             if c["merged_into"] is not None:
-                repo.conn.execute("UPDATE conversations SET merged_into = ?, merged_at = ? WHERE id = ?",
+                store.conn.execute("UPDATE conversations SET merged_into = ?, merged_at = ? WHERE id = ?",
                                   (c["merged_into"], c["at"], i))
-    repo.close()
+    store.close()
     return stored
 
 

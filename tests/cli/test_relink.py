@@ -186,16 +186,16 @@ def test_round_trip_from_the_worklist(demo_cli: Cli, tmp_path: Path) -> None:
 
 def test_progress_is_advanced_once_per_change(demo_cli: Cli, tmp_path: Path) -> None:
     """The bar (drawn by the CLI only on a terminal) is sized to the changes and advanced to the end."""
-    from cctx.repository import Repository
     from cctx.services import relink
+    from cctx.store import Store
 
     bar = ProgressRecorder()
-    repo = Repository.open(demo_cli.db, 5000)
+    store = Store.open(demo_cli.db, 5000)
     try:
-        result = relink.relink(repo, str(write(tmp_path / "r.csv", GOOD_CSV)), now="2026-11-25T12:00:00Z",
+        result = relink.relink(store, str(write(tmp_path / "r.csv", GOOD_CSV)), now="2026-11-25T12:00:00Z",
                                actor="tester", dry_run=False, progress=bar)
     finally:
-        repo.close()
+        store.close()
     assert (bar.length, bar.advanced) == (4, 4)
     assert result["linked"] + result["unlinked"] == 4
 

@@ -338,22 +338,22 @@ def test_a_conversation_reopened_after_planning_is_kept(world: Cli, tmp_path: Pa
     from datetime import timedelta
 
     from cctx.config import Retention
-    from cctx.repository import Repository
     from cctx.services import purge
+    from cctx.store import Store
     from cctx.times import parse_ts
 
-    repo = Repository.open(world.db, 5000)
+    store = Store.open(world.db, 5000)
     try:
         scope = purge.purge_scope(Retention(365, {}), parse_ts(NOW_TS), timedelta(days=30))
-        plan = purge.plan_purge(repo, scope, batch_size=2)
+        plan = purge.plan_purge(store, scope, batch_size=2)
         assert {10, 12, 16} <= set(plan.candidates)
-        with repo.transaction():  # an admin reopens 12 and merges 16 into 18 after the plan was made
-            repo.conn.execute("UPDATE conversations SET status = 'open', closed_at = NULL WHERE id = 12")
-            repo.conn.execute("UPDATE conversations SET status = 'merged', merged_into = 18, merged_at = ? "
+        with store.transaction():  # an admin reopens 12 and merges 16 into 18 after the plan was made
+            store.conn.execute("UPDATE conversations SET status = 'open', closed_at = NULL WHERE id = 12")
+            store.conn.execute("UPDATE conversations SET status = 'merged', merged_into = 18, merged_at = ? "
                               "WHERE id = 16", (NOW_TS,))
-        result = purge.purge(repo, plan, now=NOW_TS, actor="tester")
+        result = purge.purge(store, plan, now=NOW_TS, actor="tester")
     finally:
-        repo.close()
+        store.close()
     left = ids(world.db)
     assert {12, 16, 19, 20} <= left and 10 not in left
     assert result["conversations"] == len({10, 11, 21})

@@ -251,19 +251,17 @@ def test_too_many_words_are_refused(cli: Cli) -> None:
 
 @pytest.mark.sqlite_only
 def test_one_customers_search_reads_that_customers_items(cli: Cli) -> None:
-    from cctx.repository import Repository
-    from cctx.repository.history import HistoryQuery
-    from cctx.repository.search import SearchStore
     from cctx.search_fold import search_words
+    from cctx.store import Store
+    from cctx.store.history import HistoryQuery
 
-    repo = Repository.open(cli.db, 5000)
+    store = Store.open(cli.db, 5000)
     try:
-        store = SearchStore(repo)
-        scoped = " ".join(repo.engine.query_plan(repo.conn, *store.search_sql(search_words("kovac refund"),
+        scoped = " ".join(store.engine.query_plan(store.conn, *store.search.hits_sql(search_words("kovac refund"),
                                                                               HistoryQuery(person_id=1, limit=20))))
-        everyone = " ".join(repo.engine.query_plan(repo.conn, *store.search_sql(search_words("kovac refund"),
+        everyone = " ".join(store.engine.query_plan(store.conn, *store.search.hits_sql(search_words("kovac refund"),
                                                                                 HistoryQuery(limit=20))))
     finally:
-        repo.close()
+        store.close()
     assert "items_by_conversation" in scoped and "conversations_by_person" in scoped
     assert "items_by_conversation" not in everyone

@@ -99,16 +99,16 @@ def test_any_search_text_is_words_never_an_engine_error(cli: Cli, text: str) -> 
 
 
 def test_the_upgrade_folds_items_stored_before_it(cli: Cli) -> None:
-    from cctx.repository import Repository
-    from cctx.repository.search import _fold_stored_items
+    from cctx.store import Store
+    from cctx.store.search import _fold_stored_items
 
     query(cli.db, "UPDATE items SET folded = NULL")  # as an older cctx stored them
     assert cli.json("conversation", "search", "keepword") == []
-    repo = Repository.open(cli.db, 5000)
+    store = Store.open(cli.db, 5000)
     try:
-        with repo.transaction():
-            _fold_stored_items(repo)
+        with store.transaction():
+            _fold_stored_items(store)
     finally:
-        repo.close()
+        store.close()
     assert [r["id"] for r in cli.json("conversation", "search", "keepword")] == [2]
     assert query(cli.db, "SELECT folded FROM items WHERE conversation_id = 2") == [("keep me shared keepword",)]

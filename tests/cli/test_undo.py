@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 
-from cctx.repository import Repository
+from cctx.store import Store
 from tests.conftest import Cli, query, write
 
 
 def snapshot(db: Path | str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every domain table (audit excepted), read through the repository: either engine."""
-    repo = Repository.open(db, 5000)
+    store = Store.open(db, 5000)
     try:
-        return repo.domain_snapshot()
+        return store.undo.domain_snapshot()
     finally:
-        repo.close()
+        store.close()
 
 
 def last_id(cli: Cli) -> int:

@@ -6,9 +6,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cctx.models import Conversation, Item
-from cctx.repository.access import agent_access
-from cctx.repository.base import CHUNK, chunks, existing_ids, placeholders, storable
-from cctx.repository.engine import Connection, Engine
+from cctx.store.access import agent_access
+from cctx.store.base import CHUNK, AggregateStore, chunks, existing_ids, placeholders, storable
 
 CONVERSATION_COLUMNS = (
     "id", "channel", "contact_type", "contact", "person_id", "unlinked_explicitly", "queue_id", "status",
@@ -45,20 +44,18 @@ def conversation_from_row(row: Any) -> Conversation:
     )
 
 
-class ConversationRepository:
-    conn: Connection
-    engine: Engine
+class ConversationStore(AggregateStore):
 
-    def existing_conversation_ids(self, ids: Iterable[int]) -> set[int]:
+    def existing_ids(self, ids: Iterable[int]) -> set[int]:
         return existing_ids(self.conn, "conversations", ids)
 
-    def get_conversation(self, conversation_id: int) -> Conversation | None:
+    def get(self, conversation_id: int) -> Conversation | None:
         if not storable(conversation_id):
             return None
         row = self.conn.execute(_SELECT_CONVERSATION + " WHERE c.id = ?", (conversation_id,)).fetchone()
         return None if row is None else conversation_from_row(row)
 
-    def insert_conversation(self, values: dict[str, Any]) -> int:
+    def add(self, values: dict[str, Any]) -> int:
         """Insert one conversation; ``values`` holds CONVERSATION_COLUMNS (``id`` may be None)."""
         columns = [c for c in CONVERSATION_COLUMNS if c != "id" or values.get("id") is not None]
         cur = self.conn.execute(
@@ -67,7 +64,7 @@ class ConversationRepository:
         )
         return int(cur.fetchone()[0])
 
-    def insert_items(self, rows: Sequence[Sequence[Any]]) -> None:
+    def add_items(self, rows: Sequence[Sequence[Any]]) -> None:
         """Insert items given as tuples in ITEM_COLUMNS order, each with its folded words for search."""
         from cctx.search_fold import folded_text
 

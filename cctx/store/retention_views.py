@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from cctx.repository.holds import not_held
+from cctx.store.base import AggregateStore
+from cctx.store.holds import not_held
 
 
-class RetentionViewRepository:
-    conn: Any
+class RetentionViewStore(AggregateStore):
 
     def closed_expiry_buckets(
         self, channel: str, boundaries: Sequence[str], now: str

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from cctx.repository.engine import Connection
+from cctx.store.base import AggregateStore
 
 
-class AgentRepository:
-    conn: Connection
+class AgentStore(AggregateStore):
 
     def queue_names(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM queues ORDER BY name")]
@@ -25,10 +24,10 @@ class AgentRepository:
         row = self.conn.execute("SELECT id FROM queues WHERE name = ?", (name,)).fetchone()
         return None if row is None else int(row[0])
 
-    def insert_queue(self, name: str) -> int:
+    def add_queue(self, name: str) -> int:
         return int(self.conn.execute("INSERT INTO queues (name) VALUES (?) RETURNING id", (name,)).fetchone()[0])
 
-    def insert_agent(self, name: str) -> int:
+    def add_agent(self, name: str) -> int:
         return int(self.conn.execute("INSERT INTO agents (name) VALUES (?) RETURNING id", (name,)).fetchone()[0])
 
     def grant_queues(self, agent: str, queues: list[str]) -> int:

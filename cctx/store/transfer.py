@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from cctx.repository.engine import Connection, Engine
+from cctx.store.base import AggregateStore
 
 # Every table of a cctx database, parents before children; a table missing from the source is skipped.
 # Columns the engine computes (the retention start) are not copied, and full-text indexes are kept by
@@ -18,9 +18,7 @@ ORDER_BY = {"tags": "person_id, tag", "agent_queues": "agent_id, queue_id", "par
 FETCH = 5000
 
 
-class TransferRepository:
-    conn: Connection
-    engine: Engine
+class TransferStore(AggregateStore):
 
     def copied_tables(self) -> list[str]:
         """The tables of COPY_ORDER this database holds, in that order."""

@@ -267,12 +267,12 @@ class SqliteEngine(Engine):
         conn.execute("BEGIN DEFERRED")
 
     def purge_lock(self, conn: Connection) -> AbstractContextManager[None]:
-        from cctx.repository import locks
+        from cctx.store import locks
 
         return locks.purge_lock(self._path)
 
     def clear_wal(self, conn: Connection) -> bool:
-        from cctx.repository import locks
+        from cctx.store import locks
 
         return locks.truncate_wal(conn)
 
@@ -341,7 +341,7 @@ def split_statements(sql: str) -> Iterator[str]:
 
 def open_engine(target: str, busy_timeout_ms: int, *, create: bool) -> Engine:
     if is_postgres_url(target):
-        from cctx.repository.postgres import PostgresEngine
+        from cctx.store.postgres import PostgresEngine
 
         return PostgresEngine(target, busy_timeout_ms)
     return SqliteEngine(Path(target), busy_timeout_ms, create=create)

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cctx.models import Conversation
-from cctx.repository.access import agent_access, in_history, not_expired
-from cctx.repository.base import placeholders
-from cctx.repository.conversations import _SELECT_CONVERSATION, conversation_from_row
-from cctx.repository.engine import Connection, Engine
+from cctx.store.access import agent_access, in_history, not_expired
+from cctx.store.base import AggregateStore, placeholders
+from cctx.store.conversations import _SELECT_CONVERSATION, conversation_from_row
+from cctx.store.engine import Engine
 
 # The conversation columns of a summary, and the join that names the queue (search selects them too).
 COLUMNS, JOINS = _SELECT_CONVERSATION.split(" FROM conversations c ", 1)
@@ -89,18 +89,16 @@ def history_sql(query: HistoryQuery, engine: Engine) -> tuple[str, list[Any]]:
     return sql, params
 
 
-class HistoryRepository:
-    conn: Connection
-    engine: Engine
+class HistoryStore(AggregateStore):
 
-    def history(self, query: HistoryQuery) -> Iterator[Conversation]:
+    def conversations(self, query: HistoryQuery) -> Iterator[Conversation]:
         """The conversations of ``query``, in order of start: the query runs at once and its rows are read
         as they are consumed, never all held at once."""
         sql, params = history_sql(query, self.engine)
         rows = self.engine.stream(self.conn, sql, params)
         return (conversation_from_row(row) for row in rows)
 
-    def history_plan(self, query: HistoryQuery) -> list[str]:
+    def plan(self, query: HistoryQuery) -> list[str]:
         """The engine's plan of the same SQL ``history`` runs: one line per step."""
         sql, params = history_sql(query, self.engine)
         return self.engine.query_plan(self.conn, sql, params)

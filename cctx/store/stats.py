@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cctx.repository.engine import Connection, Engine
+from cctx.store.base import AggregateStore
 
 STAT_TABLES = (
     "people", "destinations", "tags", "conversations", "items", "participants",
@@ -10,9 +10,7 @@ STAT_TABLES = (
 )
 
 
-class StatsRepository:
-    conn: Connection
-    engine: Engine
+class StatsStore(AggregateStore):
 
     def table_counts(self) -> dict[str, int]:
         # Table names come from the constant above, never from input.

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Iterator, Sequence, Sized
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Self
 
-from cctx.repository.engine import Connection, Engine, open_engine
+from cctx.store.engine import Connection, Engine, open_engine
 
 CHUNK = 500  # ids per IN (...) list, well under either engine's limit on bound parameters
 
@@ -68,8 +68,8 @@ def schema_version() -> int:
 # Work in Python that a migration's SQL cannot do, run in that migration's transaction after its SQL:
 # version -> (module, function taking the Database). Imported only when the step runs.
 MIGRATION_STEPS = {
-    3: ("cctx.repository.profiles", "renormalise_phones"),  # phones as libphonenumber writes them
-    4: ("cctx.repository.search", "build_search_index"),  # fold stored item text, build the full-text index
+    3: ("cctx.store.profiles", "renormalise_phones"),  # phones as libphonenumber writes them
+    4: ("cctx.store.search", "build_search_index"),  # fold stored item text, build the full-text index
 }
 
 
@@ -164,3 +164,21 @@ class Database:
             self.conn.commit()
         finally:
             self._depth = 0
+
+
+class AggregateStore:
+    """The queries of one aggregate (people, conversations, holds, ...) over a Database's connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @property
+    def conn(self) -> Connection:
+        return self.db.conn
+
+    @property
+    def engine(self) -> Engine:
+        return self.db.engine
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return self.db.transaction()

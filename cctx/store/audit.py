@@ -10,8 +10,7 @@ from typing import Any
 from cctx.actors import actor_problem
 from cctx.errors import Invalid
 from cctx.models import AuditRecord
-from cctx.repository.base import filtered
-from cctx.repository.engine import Connection
+from cctx.store.base import AggregateStore, filtered
 from cctx.times import format_ts
 
 
@@ -22,10 +21,9 @@ def audit_time(now: str) -> tuple[str, str | None]:
     return format_ts(datetime.now(UTC)), (now if os.environ.get("CCTX_NOW") else None)
 
 
-class AuditRepository:
-    conn: Connection
+class AuditStore(AggregateStore):
 
-    def record_audit(self, now: str, actor: str, action: str, subject: list[Any], details: dict[str, Any]) -> None:
+    def record(self, now: str, actor: str, action: str, subject: list[Any], details: dict[str, Any]) -> None:
         """Append a record in the caller's transaction. Its ``at`` is the real clock, whatever ``now`` the
         command ran at; when CCTX_NOW fixed that clock, ``now`` goes into the details as ``as_of``. An actor
         that is not 1 to 100 printable characters is refused, and the transaction with it."""
@@ -40,11 +38,11 @@ class AuditRepository:
             (at, actor, action, json.dumps(subject), json.dumps(details, sort_keys=True)),
         )
 
-    def audit_actions(self) -> set[str]:
+    def actions(self) -> set[str]:
         """The actions that have records."""
         return {r[0] for r in self.conn.execute("SELECT DISTINCT action FROM audit")}
 
-    def audit_records(
+    def records(
         self, action: str | None = None, since: str | None = None, limit: int | None = None
     ) -> list[AuditRecord]:
         where: list[str] = []

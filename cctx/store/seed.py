@@ -9,10 +9,12 @@ same counts in closed form, so the stored counters agree with the items without 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+from typing import Any
 
-from cctx.repository.engine import Connection, Engine
+from cctx.store.base import AggregateStore
+from cctx.store.engine import Engine
+from cctx.store.transfer import TransferStore
 
 # Tables whose secondary indexes are dropped before the load and recreated after it.
 LOADED_TABLES = ("people", "destinations", "tags", "conversations", "participants", "items")
@@ -94,15 +96,7 @@ def seed_item_counts(call: bool, n: int, m: int, o: int, rec: bool) -> tuple[int
     return n - notes, notes, 0
 
 
-class SeedRepository:
-    conn: Connection
-    engine: Engine
-
-    if TYPE_CHECKING:
-
-        def transaction(self) -> AbstractContextManager[None]: ...
-
-        def drop_indexes_of(self, tables: Sequence[str]) -> list[str]: ...
+class SeedStore(AggregateStore):
 
     def seed_target_counts(self) -> dict[str, int]:
         """What would collide with seeded rows: people, conversations, agents, queues."""
@@ -131,7 +125,7 @@ class SeedRepository:
 
     def drop_secondary_indexes(self) -> list[str]:
         """Drop the secondary indexes of the loaded tables; return their CREATE statements, in order."""
-        return self.drop_indexes_of(LOADED_TABLES)
+        return TransferStore(self.db).drop_indexes_of(LOADED_TABLES)
 
     def insert_seed_people(self, rows: Iterable[Sequence[Any]]) -> None:
         """Rows of (id, first_name, last_name, gender, city, country, attributes, created_at, updated_at)."""

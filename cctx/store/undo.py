@@ -9,8 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cctx.models import AuditRecord
-from cctx.repository.base import chunks, existing_ids, storable
-from cctx.repository.engine import Connection, Engine
+from cctx.store.base import AggregateStore, chunks, existing_ids, storable
 
 # The columns of a conversation that a merge changes and its undo puts back.
 MERGE_STATE_COLUMNS = (
@@ -34,13 +33,11 @@ def _sort_key(row: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
     return tuple((v is not None, repr(v)) for v in row)
 
 
-class UndoRepository:
-    conn: Connection
-    engine: Engine
+class UndoStore(AggregateStore):
 
     # --- audit records and their undo links ---------------------------------------------------------
 
-    def audit_record(self, audit_id: int) -> AuditRecord | None:
+    def record(self, audit_id: int) -> AuditRecord | None:
         if not storable(audit_id):
             return None
         row = self.conn.execute(
@@ -48,7 +45,7 @@ class UndoRepository:
         ).fetchone()
         return None if row is None else _record(row)
 
-    def audit_records_after(self, audit_id: int) -> Iterator[AuditRecord]:
+    def records_after(self, audit_id: int) -> Iterator[AuditRecord]:
         """Every record written after ``audit_id``, oldest first."""
         rows = self.conn.execute(
             "SELECT id, at, actor, action, subject, details FROM audit WHERE id > ? ORDER BY id", (audit_id,)

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from cctx.models import Conversation
-from cctx.repository.base import Database, chunks
-from cctx.repository.conversations import conversation_from_row
-from cctx.repository.history import COLUMNS, JOINS, HistoryQuery, history_filters
 from cctx.search_fold import SearchWord, folded_text
+from cctx.store.base import AggregateStore, Database, chunks
+from cctx.store.conversations import conversation_from_row
+from cctx.store.history import COLUMNS, JOINS, HistoryQuery, history_filters
 
 FTS_TABLE = "items_fts"
 SECURE_DELETE = (3, 44, 0)  # the SQLite version whose FTS5 removes deleted entries from the index pages
@@ -93,23 +93,20 @@ def _fold_stored_items(db: Database) -> None:
         last = rows[-1][0]
 
 
-class SearchStore:
+class SearchStore(AggregateStore):
     """The search queries over one database."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def search(self, words: Sequence[SearchWord], query: HistoryQuery) -> list[SearchHit]:
+    def hits(self, words: Sequence[SearchWord], query: HistoryQuery) -> list[SearchHit]:
         """The conversations ``query`` may show whose items, together, hold every one of ``words``: those
         with one item holding the most words first, then those with the most matching items, then the
         most recently active; at most ``query.limit``."""
-        sql, params = self.search_sql(words, query)
+        sql, params = self.hits_sql(words, query)
         return [
             SearchHit(conversation_from_row(row), int(row["search_best"]), int(row["search_matching"]))
             for row in self.db.conn.execute(sql, params)
         ]
 
-    def search_sql(self, words: Sequence[SearchWord], query: HistoryQuery) -> tuple[str, list[Any]]:
+    def hits_sql(self, words: Sequence[SearchWord], query: HistoryQuery) -> tuple[str, list[Any]]:
         params: list[Any] = []
         hits = []
         index, where, filter_params = history_filters(query)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cctx.models import Hold
-from cctx.repository.base import chunks, storable
+from cctx.store.base import AggregateStore, chunks, storable
 
 _COLUMNS = "id, customer_id, conversation_id, reason, until, created_at, created_by, released_at"
 
@@ -56,10 +56,9 @@ def _hold(row: Any) -> Hold:
     return Hold(int(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], row[7])
 
 
-class HoldRepository:
-    conn: Any
+class HoldStore(AggregateStore):
 
-    def insert_hold(
+    def add(
         self, customer_id: int | None, conversation_id: int | None, reason: str, until: str | None,
         now: str, actor: str,
     ) -> int:
@@ -70,7 +69,7 @@ class HoldRepository:
         ).fetchone()
         return int(row[0])
 
-    def get_hold(self, hold_id: int) -> Hold | None:
+    def get(self, hold_id: int) -> Hold | None:
         if not storable(hold_id):
             return None
         row = self.conn.execute(f"SELECT {_COLUMNS} FROM holds WHERE id = ?", (hold_id,)).fetchone()
@@ -82,7 +81,7 @@ class HoldRepository:
         rows = self.conn.execute(f"SELECT {_COLUMNS} FROM holds{where} ORDER BY id", params)
         return [_hold(r) for r in rows]
 
-    def release_hold(self, hold_id: int, now: str) -> None:
+    def release(self, hold_id: int, now: str) -> None:
         self.conn.execute("UPDATE holds SET released_at = ? WHERE id = ? AND released_at IS NULL", (now, hold_id))
 
     def move_holds(self, source_id: int, target_id: int) -> list[int]:
@@ -103,7 +102,7 @@ class HoldRepository:
         ).fetchone()
         return row is not None
 
-    def holds_keeping(self, conversation_id: int, now: str) -> list[int]:
+    def keeping(self, conversation_id: int, now: str) -> list[int]:
         """The active holds that keep one conversation: naming it, its person, a tombstone merged into
         it, or (for a tombstone) the conversation it was merged into, transitively."""
         rows = self.conn.execute(
@@ -123,7 +122,7 @@ class HoldRepository:
         )
         return [int(r[0]) for r in rows]
 
-    def holds_on_customer(self, person_id: int | None, conversation_ids: Iterable[int], now: str) -> list[int]:
+    def on_customer(self, person_id: int | None, conversation_ids: Iterable[int], now: str) -> list[int]:
         """The active holds naming the person or any of ``conversation_ids`` (what erasure would delete)."""
         found: set[int] = set()
         if person_id is not None:
@@ -138,7 +137,7 @@ class HoldRepository:
             found.update(int(r[0]) for r in rows)
         return sorted(found)
 
-    def holds_naming(self, person_id: int | None, conversation_ids: Iterable[int]) -> list[Hold]:
+    def naming(self, person_id: int | None, conversation_ids: Iterable[int]) -> list[Hold]:
         """Every hold, active or not, naming the person or one of ``conversation_ids``."""
         found: dict[int, Hold] = {}
         if person_id is not None:
@@ -149,6 +148,6 @@ class HoldRepository:
             found.update((h.id, h) for h in map(_hold, rows))
         return [found[i] for i in sorted(found)]
 
-    def set_hold_reason(self, hold_id: int, reason: str) -> None:
+    def set_reason(self, hold_id: int, reason: str) -> None:
         """Erasure's redaction of personal values in a hold's reason."""
         self.conn.execute("UPDATE holds SET reason = ? WHERE id = ?", (reason, hold_id))

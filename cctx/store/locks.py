@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cctx.errors import Busy, Invalid
-from cctx.repository.engine import Connection
+from cctx.store.engine import Connection
 
 # The database files this process has opened for the purge lock, by identity (device, inode). They stay
 # open until the process ends: closing any descriptor of a file drops every POSIX lock the process holds

@@ -5,24 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cctx.models import PurgeCandidate
-from cctx.repository.engine import Connection, Engine
-from cctx.repository.holds import kept_by_holds, kept_ids, not_held
+from cctx.store.base import AggregateStore
+from cctx.store.holds import kept_by_holds, kept_ids, not_held
 
 
 def _ids(ids: Iterable[int]) -> str:
     return json.dumps(list(ids))
 
 
-class RetentionRepository:
-    conn: Connection
-    engine: Engine
-
-    if TYPE_CHECKING:
-
-        def transaction(self) -> AbstractContextManager[None]: ...
+class RetentionStore(AggregateStore):
 
     def expired_conversation_ids(self, channel: str, horizon: str, now: str, *, held: bool = False) -> list[int]:
         """Closed conversations and tombstones of ``channel`` whose retention start is before ``horizon``,

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from cctx.errors import Busy, CctxError, Invalid
-from cctx.repository.engine import Connection, Engine
+from cctx.store.engine import Connection, Engine
 
 try:
     import psycopg2
@@ -182,7 +182,7 @@ class PgConnection:
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """COPY ``rows`` into ``table`` (a constant of the caller); return how many."""
-        from cctx.repository.pg_copy import RowStream
+        from cctx.store.pg_copy import RowStream
 
         stream = RowStream(rows)
         cursor = self.raw.cursor()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cctx.channels import HISTORY_CHANNELS
-from cctx.repository.base import placeholders
+from cctx.store.base import placeholders
 
 # A conversation `c` an agent may see: in a queue the agent has rights to, or taken part in.
 AGENT_ACCESS = (

@@ -8,18 +8,16 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cctx.phones import number_key
-from cctx.repository.base import chunks, storable
-from cctx.repository.engine import Connection, Engine
+from cctx.store.base import AggregateStore, chunks, storable
+from cctx.store.engine import Connection, Engine
 
 if TYPE_CHECKING:
-    from cctx.repository.base import Database
+    from cctx.store.base import Database
 
 MAX_CHAIN = 10_000  # merges in one chain; more can only be a cycle written by hand
 
 
-class ProfileRepository:
-    conn: Connection
-    engine: Engine
+class ProfileStore(AggregateStore):
 
     # --- merged-away ids ----------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from cctx.repository.base import chunks
-from cctx.repository.engine import Connection, Engine
+from cctx.store.base import AggregateStore, chunks
+from cctx.store.engine import Connection
 
 EXAMPLES = 10
 
@@ -78,9 +78,7 @@ def _integrity_messages(conn: Connection) -> list[str]:
     return [] if messages == ["ok"] else messages
 
 
-class DoctorRepository:
-    conn: Connection
-    engine: Engine
+class DoctorStore(AggregateStore):
 
     def item_total_problems(self) -> tuple[list[int], list[int]]:
         """Ids of the conversations whose counters, and whose last_activity_at, differ from their items."""

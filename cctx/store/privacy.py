@@ -4,24 +4,17 @@ change ever made to audit records, the redaction of an erased person's values.""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
 
-from cctx.repository.base import chunks
-from cctx.repository.holds import kept_by_holds
+from cctx.store.base import AggregateStore, chunks
+from cctx.store.holds import kept_by_holds
 
 
-class PrivacyRepository:
-    conn: Any
-    engine: Any
-
-    if TYPE_CHECKING:  # RetentionRepository's
-
-        def clear_wal(self) -> bool: ...
+class PrivacyStore(AggregateStore):
 
     def clear_erased_content(self) -> bool:
         """SQLite: the TRUNCATE checkpoint a purge ends with, so erased rows do not survive in ``-wal``
         (False when readers kept it from completing). PostgreSQL has no such file: True."""
-        return self.engine.name != "sqlite" or self.clear_wal()
+        return self.engine.name != "sqlite" or self.engine.clear_wal(self.conn)
 
     def person_conversation_ids(self, person_id: int) -> list[int]:
         """Every conversation linked to the person, tombstones and expired ones included, oldest first."""

@@ -7,10 +7,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cctx.models import PERSON_FIELDS, Destination, Person
-from cctx.repository.access import agent_access, shown_in_history
-from cctx.repository.base import chunks, existing_ids, filtered, placeholders, storable
-from cctx.repository.engine import Connection, Engine
-from cctx.repository.profiles import unused_person_id
+from cctx.store.access import agent_access, shown_in_history
+from cctx.store.base import AggregateStore, chunks, existing_ids, filtered, placeholders, storable
+from cctx.store.profiles import unused_person_id
 
 # (not closed, closed) among the rows counted; 0 and 0 for none.
 _OPEN_CLOSED = (
@@ -19,17 +18,15 @@ _OPEN_CLOSED = (
 )
 
 
-class PeopleRepository:
-    conn: Connection
-    engine: Engine
+class PeopleStore(AggregateStore):
 
-    def existing_person_ids(self, ids: Iterable[int]) -> set[int]:
+    def existing_ids(self, ids: Iterable[int]) -> set[int]:
         return existing_ids(self.conn, "people", ids)
 
-    def get_person(self, person_id: int) -> Person | None:
+    def get(self, person_id: int) -> Person | None:
         if not storable(person_id):
             return None
-        found = self.get_people([person_id])
+        found = self.get_many([person_id])
         return found[0] if found else None
 
     def destination_owner(self, dest_type: str, value: str) -> int | None:
@@ -38,7 +35,7 @@ class PeopleRepository:
         ).fetchone()
         return None if row is None else int(row[0])
 
-    def insert_person(
+    def add(
         self, fields: dict[str, Any], attributes: dict[str, Any], now: str, person_id: int | None = None
     ) -> int:
         if person_id is None:
@@ -52,7 +49,7 @@ class PeopleRepository:
         )
         return int(cur.fetchone()[0])
 
-    def insert_destination(self, person_id: int, dest_type: str, value: str) -> None:
+    def add_destination(self, person_id: int, dest_type: str, value: str) -> None:
         self.conn.execute(
             "INSERT INTO destinations (person_id, type, value) VALUES (?, ?, ?)", (person_id, dest_type, value)
         )
@@ -74,7 +71,7 @@ class PeopleRepository:
 
     # --- the context card and People edits -------------------------------------------------------
 
-    def get_people(self, person_ids: list[int]) -> list[Person]:
+    def get_many(self, person_ids: list[int]) -> list[Person]:
         """The people with these ids, with destinations and tags, in the order of ``person_ids``."""
         found: dict[int, Person] = {}
         for chunk, marks in chunks(person_ids):
@@ -102,7 +99,7 @@ class PeopleRepository:
                 )
         return [found[i] for i in person_ids if i in found]
 
-    def find_person_ids(
+    def find_ids(
         self, tags: Sequence[str] = (), search: str | None = None, limit: int | None = None
     ) -> Iterator[int]:
         """Ids of people with any of ``tags`` whose name, city, country or a destination value contains
@@ -126,7 +123,7 @@ class PeopleRepository:
         rows = self.engine.stream(self.conn, sql, params)
         return (int(r[0]) for r in rows)
 
-    def person_conversation_counts(
+    def conversation_counts(
         self, person_ids: list[int], horizons: dict[str, str | None], agent_id: int | None = None
     ) -> dict[int, tuple[int, int]]:
         """Per person, (not closed, closed) among the conversations their history shows (the history rule); with
@@ -156,7 +153,7 @@ class PeopleRepository:
         ).fetchone()
         return int(row[0]), int(row[1])
 
-    def update_person(self, person_id: int, fields: dict[str, Any], attributes: dict[str, Any], now: str) -> None:
+    def update(self, person_id: int, fields: dict[str, Any], attributes: dict[str, Any], now: str) -> None:
         """Replace the fields (PERSON_FIELDS; absent means NULL) and the custom attributes of a person."""
         self.conn.execute(
             "UPDATE people SET first_name = ?, last_name = ?, gender = ?, city = ?, country = ?, attributes = ?, "
@@ -164,7 +161,7 @@ class PeopleRepository:
             (*(fields.get(f) for f in PERSON_FIELDS), json.dumps(attributes, sort_keys=True), now, person_id),
         )
 
-    def touch_person(self, person_id: int, now: str) -> None:
+    def touch(self, person_id: int, now: str) -> None:
         self.conn.execute("UPDATE people SET updated_at = ? WHERE id = ?", (now, person_id))
 
     def remove_tags(self, person_id: int, tags: Iterable[str]) -> int:
@@ -173,7 +170,7 @@ class PeopleRepository:
         )
         return cur.rowcount
 
-    def delete_destination(self, person_id: int, dest_type: str, value: str) -> int:
+    def remove_destination(self, person_id: int, dest_type: str, value: str) -> int:
         cur = self.conn.execute(
             "DELETE FROM destinations WHERE person_id = ? AND type = ? AND value = ?", (person_id, dest_type, value)
         )
