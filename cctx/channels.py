@@ -1,16 +1,13 @@
 """The channel table: slug -> kind, destination type, and whether it is shown in history."""
 
-from __future__ import annotations
-
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MESSAGING = "messaging"
 CALL = "call"
 POSTS = "posts"
 
 
-@dataclass(frozen=True)
-class Channel:
+class Channel(NamedTuple):
     slug: str
     kind: str
     destination_type: str

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cctx.channels import CHANNELS
 from cctx.errors import ConfigError, quote
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DEFAULT_CARD_ATTRIBUTES: tuple[str, ...] = ("gender", "city", "country")
 DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -15,19 +16,17 @@ MAX_BUSY_TIMEOUT_MS = 3_600_000  # an hour
 MAX_RETENTION_DAYS = 36_500  # a hundred years
 
 
-@dataclass(frozen=True)
-class Retention:
+class Retention(NamedTuple):
     """Days to keep closed conversations: by default and per channel. ``None`` never expires."""
 
-    default_days: int | None = None
-    channels: dict[str, int] = field(default_factory=dict)
+    default_days: int | None
+    channels: dict[str, int]
 
     def days_for(self, channel: str) -> int | None:
         return self.channels.get(channel, self.default_days)
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     retention: Retention | None = None
     card_attributes: tuple[str, ...] = DEFAULT_CARD_ATTRIBUTES
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS

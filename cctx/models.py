@@ -92,7 +92,3 @@ class Hold(NamedTuple):
     created_at: str
     created_by: str
     released_at: str | None
-
-    def active(self, now: str) -> bool:
-        """Not released and its `until` not yet past."""
-        return self.released_at is None and (self.until is None or self.until > now)

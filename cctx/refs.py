@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cctx.channels import DESTINATION_TYPES
 from cctx.errors import Invalid, quote
@@ -36,15 +36,13 @@ def phone_region(region: str | None) -> Iterator[None]:
         _REGION.reset(token)
 
 
-@dataclass(frozen=True)
-class PersonRef:
+class PersonRef(NamedTuple):
     """A person by id."""
 
     person_id: int
 
 
-@dataclass(frozen=True)
-class DestinationRef:
+class DestinationRef(NamedTuple):
     """A destination ``(type, value)``, already normalised."""
 
     type: str

@@ -16,7 +16,7 @@ The fold is character by character, so the folded words of a text can be traced 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_WORD = 64  # characters of a word that count; longer words are cut, in the index and in a search
 MAX_FOLDED = 100_000  # characters of folded text kept per item: well inside PostgreSQL's tsvector limit
@@ -71,8 +71,7 @@ def folded_text(text: str | None) -> str | None:
     return folded or None
 
 
-@dataclass(frozen=True)
-class SearchWord:
+class SearchWord(NamedTuple):
     """One word of a search: ``word`` folded; ``prefix`` when it was written with a ``*`` after it."""
 
     word: str

@@ -17,6 +17,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 DEMO = FIXTURES / "demo.yaml"
 NOW = "2026-11-25T12:00:00Z"
+NOW_AT = datetime(2026, 11, 25, 12, tzinfo=UTC)  # NOW, as services and stores take it
 
 
 ENGINES = [e for e in os.environ.get("CCTX_TEST_ENGINES", "sqlite,postgresql").split(",") if e]

@@ -13,7 +13,7 @@ import click
 
 from cctx.config import Config, load_config
 from cctx.errors import CctxError
-from cctx.times import format_ts, parse_ts
+from cctx.times import parse_ts
 
 if TYPE_CHECKING:
     from cctx.store import Store
@@ -56,16 +56,12 @@ class App:
         return self._config
 
     @property
-    def now_dt(self) -> datetime:
+    def now(self) -> datetime:
         """The current time: CCTX_NOW when set, fixed for the whole command."""
         if self._now is None:
             fixed = os.environ.get("CCTX_NOW")
             self._now = parse_ts(fixed, "CCTX_NOW") if fixed else datetime.now(UTC).replace(microsecond=0)
         return self._now
-
-    @property
-    def now(self) -> str:
-        return format_ts(self.now_dt)
 
     @property
     def store(self) -> Store:

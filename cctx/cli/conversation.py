@@ -76,7 +76,7 @@ def conversation_show(app: App, conversation_id: int, as_agent: str | None, kind
     from cctx.services import conversations
 
     data = conversations.show(
-        app.store, conversation_id, retention=app.config.retention, now=app.now_dt, as_agent=as_agent, kinds=kinds
+        app.store, conversation_id, retention=app.config.retention, now=app.now, as_agent=as_agent, kinds=kinds
     )
     render(item_rows(data) if fmt == "csv" else data, fmt, table=transcript, columns=ITEM_COLUMNS)
 
@@ -109,7 +109,7 @@ def conversation_search(app: App, text: str, channels: tuple[str, ...], customer
 
     rows = search(
         app.store, text, channels=channels, customer=customer, as_agent=as_agent, limit=limit,
-        retention=app.config.retention, now=app.now_dt,
+        retention=app.config.retention, now=app.now,
     )
     render(rows, fmt, table=search_table, empty="No conversation found", columns=(*SUMMARY_KEYS, "snippet"))
 

@@ -18,6 +18,7 @@ from cctx.output.card import CARD_COLUMNS, card_view, cards_view
 from cctx.words import plural
 
 if TYPE_CHECKING:
+    from cctx.results import Card, ConversationCard
     from cctx.services import people
 
 
@@ -49,7 +50,7 @@ def _edit(options: dict[str, Any], unset: tuple[str, ...] = ()) -> people.Person
     )
 
 
-def _render_card(app: App, card: dict[str, Any], fmt: str) -> None:
+def _render_card(app: App, card: Card | ConversationCard, fmt: str) -> None:
     render(card, fmt, table=card_view(app.config.card_attributes))
 
 
@@ -83,12 +84,11 @@ def customer_show(app: App, ref: str | None, conversation_id: int | None, as_age
 
     if (ref is None) == (conversation_id is None):
         raise click.UsageError("give either REF or --conversation ID")
-    settings = people.card_settings(app.config, app.now_dt)
+    settings = people.card_settings(app.config, app.now)
     if conversation_id is not None:
-        card = people.conversation_card(app.store, conversation_id, settings, as_agent=as_agent)
+        _render_card(app, people.conversation_card(app.store, conversation_id, settings, as_agent=as_agent), fmt)
     else:
-        card = people.show(app.store, str(ref), settings, as_agent=as_agent)
-    _render_card(app, card, fmt)
+        _render_card(app, people.show(app.store, str(ref), settings, as_agent=as_agent), fmt)
 
 
 @customer.command("list")
@@ -108,7 +108,7 @@ def customer_list(app: App, tags: tuple[str, ...], search: str | None, limit: in
     """
     from cctx.services import people
 
-    settings = people.card_settings(app.config, app.now_dt)
+    settings = people.card_settings(app.config, app.now)
     cards = people.list_cards(app.store, settings, tags=tags, search=search, limit=limit)
     render(cards, fmt, table=cards_view(app.config.card_attributes), empty="No customers", columns=CARD_COLUMNS)
 
@@ -128,7 +128,7 @@ def customer_create(app: App, fmt: str, **options: Any) -> None:
     """
     from cctx.services import people
 
-    settings = people.card_settings(app.config, app.now_dt)
+    settings = people.card_settings(app.config, app.now)
     _render_card(app, people.create(app.store, _edit(options), settings, now=app.now, actor=app.actor), fmt)
 
 
@@ -152,7 +152,7 @@ def customer_update(app: App, person_id: int, unset: tuple[str, ...], fmt: str, 
 
     if not unset and not any(options.values()):
         raise click.UsageError("nothing to change: give at least one option")
-    settings = people.card_settings(app.config, app.now_dt)
+    settings = people.card_settings(app.config, app.now)
     card = people.update(app.store, person_id, _edit(options, unset), settings, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
 
@@ -171,7 +171,7 @@ def customer_tag(app: App, person_id: int, tags: tuple[str, ...], fmt: str) -> N
     """
     from cctx.services import people
 
-    settings = people.card_settings(app.config, app.now_dt)
+    settings = people.card_settings(app.config, app.now)
     card = people.change_tags(app.store, person_id, tags, settings, add=True, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
 
@@ -190,7 +190,7 @@ def customer_untag(app: App, person_id: int, tags: tuple[str, ...], fmt: str) ->
     """
     from cctx.services import people
 
-    settings = people.card_settings(app.config, app.now_dt)
+    settings = people.card_settings(app.config, app.now)
     card = people.change_tags(app.store, person_id, tags, settings, add=False, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
 
@@ -216,7 +216,7 @@ def destination_add(app: App, person_id: int, ref: str, fmt: str) -> None:
     """
     from cctx.services import people
 
-    settings = people.card_settings(app.config, app.now_dt)
+    settings = people.card_settings(app.config, app.now)
     _render_card(app, people.add_destination(app.store, person_id, ref, settings, now=app.now, actor=app.actor), fmt)
 
 
@@ -234,7 +234,7 @@ def destination_remove(app: App, person_id: int, ref: str, fmt: str) -> None:
     """
     from cctx.services import people
 
-    settings = people.card_settings(app.config, app.now_dt)
+    settings = people.card_settings(app.config, app.now)
     card = people.remove_destination(app.store, person_id, ref, settings, now=app.now, actor=app.actor)
     _render_card(app, card, fmt)
 
@@ -310,10 +310,10 @@ def customer_export(app: App, ref: str, output: Path | None, fmt: str) -> None:
     from cctx.output.export import private_output, write_document
     from cctx.services import people, privacy
 
-    settings = people.card_settings(app.config, app.now_dt)
+    settings = people.card_settings(app.config, app.now)
     with private_output(output) as out:
         counts = privacy.export_customer(
-            app.store, ref, settings=settings, retention=app.config.retention, now=app.now_dt, actor=app.actor,
+            app.store, ref, settings=settings, retention=app.config.retention, now=app.now, actor=app.actor,
             write=lambda parts: write_document(parts, out),
         )
     if output is not None:
@@ -357,7 +357,7 @@ def customer_erase(app: App, ref: str, dry_run: bool, yes: bool, fmt: str) -> No
     """
     from cctx.services import privacy
 
-    result = privacy.erase_customer(app.store, ref, dry_run=dry_run, confirm=_confirm_erasure(yes), now=app.now_dt,
+    result = privacy.erase_customer(app.store, ref, dry_run=dry_run, confirm=_confirm_erasure(yes), now=app.now,
                                     actor=app.actor)
     if result.get("wal_cleared") is False:
         message("Warning: readers kept the WAL from being cleared; erased content may remain in the -wal file "

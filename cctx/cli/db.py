@@ -127,7 +127,7 @@ def db_seed(app: App, people: int, conversations: int, items: int, seed_value: i
     from cctx.services import seed
 
     size = seed.SeedSize(people, conversations, items, seed_value)
-    result = seed.seed_database(app.store, size, now_dt=app.now_dt, actor=app.actor, progress=progress_bar("Seeding"))
+    result = seed.seed_database(app.store, size, now=app.now, actor=app.actor, progress=progress_bar("Seeding"))
     render(result, fmt)
 
 

@@ -62,7 +62,7 @@ def history_show(
 
     rows = show_history(
         app.store, ref, channels=channels, statuses=statuses, as_agent=as_agent, newest_first=newest_first,
-        limit=limit, retention=app.config.retention, now=app.now_dt,
+        limit=limit, retention=app.config.retention, now=app.now,
     )
     render(rows, fmt, table=summaries_table, empty="No conversation history", columns=SUMMARY_KEYS)
 
@@ -81,7 +81,7 @@ def history_explain(app: App, conversation_id: int, fmt: str) -> None:
     """
     from cctx.services.retention_views import explain
 
-    render(explain(app.store, conversation_id, app.config.retention, app.now_dt), fmt)
+    render(explain(app.store, conversation_id, app.config.retention, app.now), fmt)
 
 
 @history.command("forecast")
@@ -103,5 +103,5 @@ def history_forecast(app: App, weeks: int, channels: tuple[str, ...], fmt: str) 
     from cctx.output.retention_views import forecast_table
     from cctx.services.retention_views import forecast
 
-    result = forecast(app.store, app.config.retention, app.now_dt, weeks=weeks, channels=channels)
+    result = forecast(app.store, app.config.retention, app.now, weeks=weeks, channels=channels)
     render(result, fmt, table=forecast_table)

@@ -40,7 +40,7 @@ def hold_add(app: App, customer: str | None, conversation_id: int | None, reason
     if (customer is None) == (conversation_id is None):
         raise click.UsageError("give either --customer REF or --conversation ID")
     result = holds.add_hold(app.store, customer=customer, conversation_id=conversation_id, reason=reason,
-                            until=until, now=app.now_dt, actor=app.actor)
+                            until=until, now=app.now, actor=app.actor)
     render(result, fmt)
 
 
@@ -58,7 +58,7 @@ def hold_list(app: App, include_inactive: bool, fmt: str) -> None:
     """
     from cctx.services import holds
 
-    rows = holds.list_holds(app.store, include_inactive=include_inactive, now=app.now_dt)
+    rows = holds.list_holds(app.store, include_inactive=include_inactive, now=app.now)
     render(rows, fmt, table=lambda r: rows_table(r, holds.HOLD_KEYS, null="-"), empty="No holds",
            columns=holds.HOLD_KEYS)
 
@@ -76,4 +76,4 @@ def hold_release(app: App, hold_id: int, fmt: str) -> None:
     """
     from cctx.services import holds
 
-    render(holds.release_hold(app.store, hold_id, now=app.now_dt, actor=app.actor), fmt)
+    render(holds.release_hold(app.store, hold_id, now=app.now, actor=app.actor), fmt)

@@ -51,15 +51,15 @@ def history_purge(app: App, older_than: str | None, channels: tuple[str, ...], d
         cctx history purge --older-than 365d --channel sms -f json
     """
     result = purge.purge_expired(
-        app.store, app.config.retention, app.now_dt, actor=app.actor,
+        app.store, app.config.retention, app.now, actor=app.actor,
         older_than=None if older_than is None else parse_duration(older_than), channels=channels,
         batch_size=batch_size, dry_run=dry_run, vacuum=vacuum,
         progress=progress_bar("Checking" if dry_run else "Purging"),
     )
-    for run in result.get("resumed", []):
+    for run in result.resumed:
         message(f"Recorded {plural(run['conversations'], 'conversation')} deleted by an interrupted purge started at "
                 f"{run['started_at']}.")
-    if result.get("wal_cleared") is False:
+    if result.wal_cleared is False:
         message(f"Warning: other connections kept the WAL ({app.db_target}-wal) from being cleared within the busy "
                 "timeout; it may still hold deleted content until the next checkpoint (run the purge again when "
                 "they are done).")

@@ -17,9 +17,8 @@ import json
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import islice
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 FORMATS = ("table", "json", "csv", "yaml")
 NULL = "NULL"
@@ -82,8 +81,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-@dataclass(frozen=True)
-class Columns:
+class Columns(NamedTuple):
     """The table view of a list: a header line, the cells of one row, and which columns hold numbers
     (right-aligned; None: the columns whose values on the first page are all numbers).
 
@@ -245,11 +243,14 @@ def render(
 ) -> None:
     """Print ``data`` in ``fmt``; in table form use ``table`` if given, and ``empty`` for no rows.
 
-    ``data`` is one record (a mapping) or rows (any iterable of mappings, read once, as it is written).
+    ``data`` is one record (a mapping) or rows (any iterable of mappings, read once, as it is written); a
+    typed result (cctx/results.py), or rows of them, is shown as its ``to_dict()``, the JSON contract.
     For rows, ``table`` is ``Columns`` (streamed a page at a time) or a view of the whole list; for a
     record, a view of it. ``columns`` names the CSV header, so that an empty result still prints it.
     """
     out = sys.stdout
+    if hasattr(data, "to_dict"):
+        data = data.to_dict()
     if _is_record(data):
         if fmt == "json":
             out.write(_json_text(data) + "\n")
@@ -263,7 +264,7 @@ def render(
             if text:
                 out.write(text.rstrip("\n") + "\n")
         return
-    rows = iter(data)
+    rows = (r.to_dict() if hasattr(r, "to_dict") else r for r in data)
     first = next(rows, _END)  # a failing query fails here, before anything is written
     if fmt == "json":
         _write_json(first, rows, out)

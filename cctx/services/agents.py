@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from cctx.errors import Conflict, Invalid, NotFound, quote
+from cctx.results import AgentView, QueueView
 from cctx.services.lookups import agent_id_of
 from cctx.store import Store
 
@@ -20,15 +21,15 @@ def _unique(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def list_agents(store: Store) -> list[dict[str, Any]]:
-    return [{"name": name, "queues": queues} for name, queues in store.agents.agents_with_queues()]
+def list_agents(store: Store) -> list[AgentView]:
+    return [AgentView(name, tuple(queues)) for name, queues in store.agents.agents_with_queues()]
 
 
-def list_queues(store: Store) -> list[dict[str, Any]]:
-    return [{"name": name, "agents": agents} for name, agents in store.agents.queues_with_agents()]
+def list_queues(store: Store) -> list[QueueView]:
+    return [QueueView(name, tuple(agents)) for name, agents in store.agents.queues_with_agents()]
 
 
-def add_agent(store: Store, name: str, queues: list[str], *, now: str, actor: str) -> dict[str, Any]:
+def add_agent(store: Store, name: str, queues: list[str], *, now: datetime, actor: str) -> AgentView:
     """Add agent ``name`` with rights to ``queues`` (which must exist)."""
     name = name.strip()
     if not name:
@@ -43,10 +44,10 @@ def add_agent(store: Store, name: str, queues: list[str], *, now: str, actor: st
         agent_id = store.agents.add_agent(name)
         store.agents.grant_queues(name, queues)
         store.audit.record(now, actor, "agent.add", [agent_id], {"name": name, "queues": sorted(queues)})
-    return {"name": name, "queues": store.agents.agent_queue_names(name)}
+    return AgentView(name, tuple(store.agents.agent_queue_names(name)))
 
 
-def add_queue(store: Store, name: str, *, now: str, actor: str) -> dict[str, Any]:
+def add_queue(store: Store, name: str, *, now: datetime, actor: str) -> QueueView:
     name = name.strip()
     if not name:
         raise Invalid("a queue needs a name")
@@ -55,12 +56,12 @@ def add_queue(store: Store, name: str, *, now: str, actor: str) -> dict[str, Any
             raise Conflict(f"queue {quote(name)} already exists")
         queue_id = store.agents.add_queue(name)
         store.audit.record(now, actor, "queue.add", [queue_id], {"name": name})
-    return {"name": name, "agents": []}
+    return QueueView(name, ())
 
 
 def change_rights(
-    store: Store, name: str, queues: list[str], *, grant: bool, now: str, actor: str
-) -> dict[str, Any]:
+    store: Store, name: str, queues: list[str], *, grant: bool, now: datetime, actor: str
+) -> AgentView:
     """Grant or revoke queue rights (agent and queues must exist); idempotent, audited only on change.
 
     The audit details list the queues actually granted or revoked, with the rights before and after.
@@ -82,4 +83,4 @@ def change_rights(
                 now, actor, action, [agent_id],
                 {"agent": name, "queues": changed, "before": before, "after": after},
             )
-    return {"name": name, "queues": after, "changed": bool(changed)}
+    return AgentView(name, tuple(after), bool(changed))

@@ -10,8 +10,10 @@ from cctx.config import Retention
 from cctx.errors import Conflict, Invalid, NotFound, quote
 from cctx.models import Conversation
 from cctx.refs import DestinationRef, PersonRef, parse_ref
+from cctx.results import LinkResult
+from cctx.rules.visibility import is_expired
 from cctx.services.lookups import agent_id_of, current_person_id
-from cctx.services.retention import horizons, is_expired
+from cctx.services.retention import horizons
 from cctx.services.summaries import summary
 from cctx.store import Store
 
@@ -153,8 +155,8 @@ def _person_of(store: Store, ref_text: str) -> int:
 
 
 def link(
-    store: Store, conversation_id: int, ref_text: str, *, add_destination: bool, now: str, actor: str
-) -> dict[str, Any]:
+    store: Store, conversation_id: int, ref_text: str, *, add_destination: bool, now: datetime, actor: str
+) -> LinkResult:
     """Link the conversation to a person; with ``add_destination`` also give the person its contact."""
     with store.transaction():
         conversation = _changeable(store, conversation_id)
@@ -181,14 +183,12 @@ def link(
                 details["destination_added"] = {"type": destination.type, "value": destination.value}
                 details["autolinked"] = autolinked
             store.audit.record(now, actor, "conversation.link", [conversation_id], details)
-    result: dict[str, Any] = {"conversation": conversation_id, "customer": person_id, "changed": changed}
     if add_destination:
-        result["destination_added"] = added
-        result["autolinked"] = autolinked
-    return result
+        return LinkResult(conversation_id, person_id, changed, added, tuple(autolinked))
+    return LinkResult(conversation_id, person_id, changed)
 
 
-def unlink(store: Store, conversation_id: int, *, now: str, actor: str) -> dict[str, Any]:
+def unlink(store: Store, conversation_id: int, *, now: datetime, actor: str) -> LinkResult:
     """Clear the link and mark the conversation explicitly unlinked, so auto-link leaves it alone."""
     with store.transaction():
         conversation = _changeable(store, conversation_id)
@@ -200,4 +200,4 @@ def unlink(store: Store, conversation_id: int, *, now: str, actor: str) -> dict[
                 {"before": conversation.person_id, "after": None,
                  "was_marked_unlinked": conversation.unlinked_explicitly},
             )
-    return {"conversation": conversation_id, "customer": None, "changed": changed}
+    return LinkResult(conversation_id, None, changed)

@@ -4,10 +4,12 @@ same plan is applied in one transaction, or printed by --dry-run."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from cctx.errors import refusal
 from cctx.models import PERSON_FIELDS
+from cctx.results import PeopleMergeResult
 from cctx.services.lookups import current_person_id
 from cctx.store import Store
 
@@ -37,17 +39,11 @@ class PersonMergePlan:
     def conversations_moved(self) -> list[int]:
         return sorted(c for ids in self.conversations.values() for c in ids)
 
-    def result(self, dry_run: bool) -> dict[str, Any]:
-        return {
-            "target": self.target,
-            "merged": list(self.sources),
-            "conversations_moved": len(self.conversations_moved),
-            "destinations_moved": self.destinations_moved,
-            "tags_added": self.tags_added,
-            "attributes_added": self.attributes_added,
-            "fields_filled": self.fields_filled,
-            "dry_run": dry_run,
-        }
+    def result(self, dry_run: bool) -> PeopleMergeResult:
+        return PeopleMergeResult(
+            self.target, self.sources, len(self.conversations_moved), self.destinations_moved,
+            tuple(self.tags_added), tuple(self.attributes_added), tuple(self.fields_filled), dry_run,
+        )
 
     def audit_details(self) -> dict[str, Any]:
         """Each source's whole profile before the merge and what moved where: enough to undo it."""
@@ -129,8 +125,8 @@ def plan_merge(store: Store, target_id: int, source_ids: tuple[int, ...]) -> Per
 
 
 def merge_people(
-    store: Store, target_id: int, source_ids: tuple[int, ...], *, now: str, actor: str, dry_run: bool
-) -> dict[str, Any]:
+    store: Store, target_id: int, source_ids: tuple[int, ...], *, now: datetime, actor: str, dry_run: bool
+) -> PeopleMergeResult:
     """Bring SOURCES into TARGET: destinations, tags, attributes, empty fields and linked conversations;
     the sources are removed and their ids resolve to TARGET from now on. One transaction."""
     if dry_run:

@@ -9,6 +9,7 @@ checks, the WAL and the file's mode are SQLite's and skipped on PostgreSQL.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from cctx.store import Store
@@ -105,7 +106,7 @@ def check(store: Store) -> DoctorReport:
     )
 
 
-def fix(store: Store, *, now: str, actor: str) -> DoctorReport:
+def fix(store: Store, *, now: datetime, actor: str) -> DoctorReport:
     """Repair what is derivable, in one transaction with an audit record `db.fix`, then check again."""
     found = {p.check: p for p in check(store).problems if p.fixable}
     fixed: dict[str, int] = {}

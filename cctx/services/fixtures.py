@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from cctx import inputs
 from cctx.channels import CHANNELS
+from cctx.rules.display_names import display_name
 from cctx.services.fixture_validation import MISSING, ImportPlan, PersonPlan, recheck, validate
-from cctx.services.names import display_name
 from cctx.services.progress import Advance, ProgressBar, no_progress
 from cctx.store import Store
 
@@ -21,7 +22,7 @@ def read_documents(paths: list[str]) -> list[tuple[str, Any]]:
     return documents
 
 
-def _write(store: Store, plan: ImportPlan, now: str, advance: Advance) -> dict[str, Any]:
+def _write(store: Store, plan: ImportPlan, now: datetime, advance: Advance) -> dict[str, Any]:
     for queue in plan.queues:
         store.agents.add_queue(queue)
     for name, queues in plan.agents:
@@ -91,7 +92,7 @@ def _write(store: Store, plan: ImportPlan, now: str, advance: Advance) -> dict[s
 
 
 def import_files(
-    store: Store, paths: list[str], *, now: str, actor: str, progress: ProgressBar = no_progress
+    store: Store, paths: list[str], *, now: datetime, actor: str, progress: ProgressBar = no_progress
 ) -> dict[str, int]:
     """Validate all files together, then write them in one transaction with one audit record.
 

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cctx.errors import Invalid, NotFound
 from cctx.models import Hold
 from cctx.refs import DestinationRef
+from cctx.results import HoldView
 from cctx.services.lookups import customer_of
 from cctx.times import format_ts, parse_ts
 
@@ -20,19 +21,16 @@ HOLD_KEYS = ("id", "customer_id", "conversation_id", "reason", "until", "created
 MAX_REASON = 1000
 
 
-def hold_dict(hold: Hold, now: str) -> dict[str, Any]:
-    """The JSON shape of a hold."""
-    return {
-        "id": hold.id,
-        "customer_id": hold.customer_id,
-        "conversation_id": hold.conversation_id,
-        "reason": hold.reason,
-        "until": hold.until,
-        "created_at": hold.created_at,
-        "created_by": hold.created_by,
-        "released_at": hold.released_at,
-        "active": hold.active(now),
-    }
+def hold_view(hold: Hold, now: datetime) -> HoldView:
+    """A hold as the commands show it, with whether it is active at ``now``."""
+    h = hold
+    return HoldView(h.id, h.customer_id, h.conversation_id, h.reason, h.until, h.created_at, h.created_by,
+                    h.released_at, is_active(h, now))
+
+
+def is_active(hold: Hold, now: datetime) -> bool:
+    """Not released, and its `until` (if any) not yet reached."""
+    return hold.released_at is None and (hold.until is None or parse_ts(hold.until) > now)
 
 
 def _reason(text: str) -> str:
@@ -65,49 +63,46 @@ def _held_person(store: Store, ref: str) -> int:
 def add_hold(
     store: Store, *, customer: str | None, conversation_id: int | None, reason: str, until: str | None,
     now: datetime, actor: str,
-) -> dict[str, Any]:
+) -> HoldView:
     """Place a hold on a person or on one conversation; audit `hold.add`."""
     if (customer is None) == (conversation_id is None):
         raise Invalid("give either --customer REF or --conversation ID")
     clean_reason = _reason(reason)
     clean_until = _until(until, now)
-    stamp = format_ts(now)
     with store.transaction():
         person_id = None if customer is None else _held_person(store, customer)
         if conversation_id is not None and store.conversations.get(conversation_id) is None:
             raise NotFound(f"conversation {conversation_id} not found")
-        hold_id = store.holds.add(person_id, conversation_id, clean_reason, clean_until, stamp, actor)
-        store.audit.record(stamp, actor, "hold.add", [hold_id], {
+        hold_id = store.holds.add(person_id, conversation_id, clean_reason, clean_until, now, actor)
+        store.audit.record(now, actor, "hold.add", [hold_id], {
             "customer": person_id, "conversation": conversation_id, "reason": clean_reason, "until": clean_until,
         })
         hold = store.holds.get(hold_id)
     assert hold is not None
-    return hold_dict(hold, stamp)
+    return hold_view(hold, now)
 
 
-def list_holds(store: Store, *, include_inactive: bool, now: datetime) -> list[dict[str, Any]]:
-    stamp = format_ts(now)
-    return [hold_dict(h, stamp) for h in store.holds.list_holds(stamp, include_inactive=include_inactive)]
+def list_holds(store: Store, *, include_inactive: bool, now: datetime) -> list[HoldView]:
+    return [hold_view(h, now) for h in store.holds.list_holds(now, include_inactive=include_inactive)]
 
 
-def release_hold(store: Store, hold_id: int, *, now: datetime, actor: str) -> dict[str, Any]:
+def release_hold(store: Store, hold_id: int, *, now: datetime, actor: str) -> HoldView:
     """Release an active hold; a released or lapsed one is refused. Audit `hold.release`."""
-    stamp = format_ts(now)
     with store.transaction():
         hold = store.holds.get(hold_id)
         if hold is None:
             raise NotFound(f"hold {hold_id} not found")
         if hold.released_at is not None:
             raise Invalid(f"hold {hold_id} was already released at {hold.released_at}")
-        if not hold.active(stamp):
+        if not is_active(hold, now):
             raise Invalid(f"hold {hold_id} already ended at {hold.until}")
-        store.holds.release(hold_id, stamp)
-        store.audit.record(stamp, actor, "hold.release", [hold_id], {
+        store.holds.release(hold_id, now)
+        store.audit.record(now, actor, "hold.release", [hold_id], {
             "customer": hold.customer_id, "conversation": hold.conversation_id,
         })
         released = store.holds.get(hold_id)
     assert released is not None
-    return hold_dict(released, stamp)
+    return hold_view(released, now)
 
 
 def active_holds_text(hold_ids: list[int]) -> str:

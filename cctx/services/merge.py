@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cctx.channels import CHANNELS
 from cctx.errors import refusal
 from cctx.models import Conversation
+from cctx.results import MergeResult
 from cctx.store import Store
 
 
@@ -23,15 +25,10 @@ class MergePlan:
     closed_at_before: str | None
     closed_at_after: str | None
 
-    def result(self, dry_run: bool) -> dict[str, Any]:
-        return {
-            "target": self.target,
-            "merged": list(self.sources),
-            "items_moved": self.items_moved,
-            "dry_run": dry_run,
-            "status": self.status_after,
-            "closed_at": self.closed_at_after,
-        }
+    def result(self, dry_run: bool) -> MergeResult:
+        return MergeResult(
+            self.target, self.sources, self.items_moved, dry_run, self.status_after, self.closed_at_after
+        )
 
 
 def _customer(c: Conversation) -> tuple[str, Any]:
@@ -130,8 +127,8 @@ def _before_state(store: Store, plan: MergePlan) -> dict[str, Any]:
 
 
 def merge(
-    store: Store, target_id: int, source_ids: tuple[int, ...], *, now: str, actor: str, dry_run: bool
-) -> dict[str, Any]:
+    store: Store, target_id: int, source_ids: tuple[int, ...], *, now: datetime, actor: str, dry_run: bool
+) -> MergeResult:
     """Move every item of the sources into the target and leave tombstones; --dry-run stops after the plan."""
     if dry_run:
         return plan_merge(store, target_id, source_ids).result(dry_run=True)

@@ -13,8 +13,9 @@ from cctx.config import Config
 from cctx.errors import Conflict, Invalid, NotFound, quote
 from cctx.models import PERSON_FIELDS, Conversation, Person
 from cctx.refs import DestinationRef, parse_destination, search_text
+from cctx.results import Card, ConversationCard, ConversationCounts
+from cctx.rules.display_names import display_name, full_name
 from cctx.services.lookups import agent_id_of, customer_of, person_id_of
-from cctx.services.names import display_name, full_name
 from cctx.services.retention import Horizons, horizons
 from cctx.store import Store
 
@@ -108,44 +109,29 @@ def _dest_dict(ref: DestinationRef) -> dict[str, str]:
 # --- cards --------------------------------------------------------------------------------------
 
 
-def _counts(pair: tuple[int, int]) -> dict[str, int]:
-    return {"open": pair[0], "closed": pair[1]}
+def person_card(person: Person, counts: tuple[int, int], settings: CardSettings, contact: str | None = None) -> Card:
+    return Card(
+        customer_id=person.id,
+        name=person_name(person, contact),
+        first_name=person.first_name,
+        last_name=person.last_name,
+        gender=person.gender,
+        city=person.city,
+        country=person.country,
+        attributes={a: person.attributes.get(a) for a in settings.custom_attributes},
+        destinations=person.destinations,
+        tags=person.tags,
+        conversations=ConversationCounts(*counts),
+    )
 
 
-def person_card(
-    person: Person, counts: tuple[int, int], settings: CardSettings, contact: str | None = None
-) -> dict[str, Any]:
-    return {
-        "customer_id": person.id,
-        "known": True,
-        "name": person_name(person, contact),
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "gender": person.gender,
-        "city": person.city,
-        "country": person.country,
-        "attributes": {a: person.attributes.get(a) for a in settings.custom_attributes},
-        "destinations": [{"type": d.type, "value": d.value} for d in person.destinations],
-        "tags": list(person.tags),
-        "conversations": _counts(counts),
-    }
-
-
-def unknown_card(contact: str, counts: tuple[int, int], settings: CardSettings) -> dict[str, Any]:
-    return {
-        "customer_id": None,
-        "known": False,
-        "name": contact,
-        "first_name": None,
-        "last_name": None,
-        "gender": None,
-        "city": None,
-        "country": None,
-        "attributes": {a: None for a in settings.custom_attributes},
-        "destinations": [],
-        "tags": [],
-        "conversations": _counts(counts),
-    }
+def unknown_card(contact: str, counts: tuple[int, int], settings: CardSettings) -> Card:
+    """The card of a customer nobody owns: NULLs, with the contact as the name."""
+    return Card(
+        customer_id=None, name=contact, first_name=None, last_name=None, gender=None, city=None, country=None,
+        attributes={a: None for a in settings.custom_attributes}, destinations=(), tags=(),
+        conversations=ConversationCounts(*counts),
+    )
 
 
 def _require_person(store: Store, person_id: int) -> Person:
@@ -155,12 +141,12 @@ def _require_person(store: Store, person_id: int) -> Person:
     return person
 
 
-def _card_of(store: Store, person: Person, settings: CardSettings, contact: str | None = None) -> dict[str, Any]:
+def _card_of(store: Store, person: Person, settings: CardSettings, contact: str | None = None) -> Card:
     counts = store.people.conversation_counts([person.id], settings.horizons, settings.agent_id).get(person.id, (0, 0))
     return person_card(person, counts, settings, contact)
 
 
-def _fresh_card(store: Store, person_id: int, settings: CardSettings) -> dict[str, Any]:
+def _fresh_card(store: Store, person_id: int, settings: CardSettings) -> Card:
     return _card_of(store, _require_person(store, person_id), settings)
 
 
@@ -169,7 +155,7 @@ def _as_agent(store: Store, settings: CardSettings, agent: str | None) -> CardSe
     return settings if agent is None else replace(settings, agent_id=agent_id_of(store, agent))
 
 
-def show(store: Store, ref_text: str, settings: CardSettings, as_agent: str | None = None) -> dict[str, Any]:
+def show(store: Store, ref_text: str, settings: CardSettings, as_agent: str | None = None) -> Card:
     """The card of a person id, or of a destination: its owner's, else the unknown card. Shown to an
     agent (``as_agent``), it counts only the conversations that agent may see, as its history does."""
     settings = _as_agent(store, settings, as_agent)
@@ -190,7 +176,7 @@ def _talking_with(store: Store, conv: Conversation) -> tuple[str, Person | None]
 
 def conversation_card(
     store: Store, conversation_id: int, settings: CardSettings, as_agent: str | None = None
-) -> dict[str, Any]:
+) -> ConversationCard:
     """The expanded card of a conversation's customer: refreshes its stored "talking with" (the display-name rule).
     Shown to an agent, the conversation must be one the agent may see, and the counts are the agent's."""
     settings = _as_agent(store, settings, as_agent)
@@ -214,13 +200,13 @@ def conversation_card(
         card = unknown_card(conv.contact, counts, settings)
     else:
         card = _card_of(store, person, settings, conv.contact)
-    return {**card, "conversation_id": conv.id, "talking_with": name, "display_name_refreshed": refreshed}
+    return ConversationCard(card, conv.id, name, refreshed)
 
 
 def list_cards(
     store: Store, settings: CardSettings, *, tags: tuple[str, ...] = (), search: str | None,
     limit: int | None
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Card]:
     """Cards of the people with any of ``tags`` matching ``search``, in id order. The filters are checked
     and the query runs at once; the cards are then made a chunk of people at a time, as they are read."""
     wanted = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
@@ -229,7 +215,7 @@ def list_cards(
     return _cards_in_chunks(store, settings, ids)
 
 
-def _cards_in_chunks(store: Store, settings: CardSettings, ids: Iterator[int]) -> Iterator[dict[str, Any]]:
+def _cards_in_chunks(store: Store, settings: CardSettings, ids: Iterator[int]) -> Iterator[Card]:
     while chunk := list(islice(ids, _LIST_CHUNK)):
         counts = store.people.conversation_counts(chunk, settings.horizons)
         for person in store.people.get_many(chunk):
@@ -268,7 +254,7 @@ def _autolink_details(linked: list[int]) -> dict[str, Any]:
     return {"autolinked": linked, "autolinked_count": len(linked)}
 
 
-def create(store: Store, edit: PersonEdit, settings: CardSettings, *, now: str, actor: str) -> dict[str, Any]:
+def create(store: Store, edit: PersonEdit, settings: CardSettings, *, now: datetime, actor: str) -> Card:
     """A new person; needs a first or last name or a destination."""
     if edit.unset:
         raise Invalid("--unset is for customer update")
@@ -326,8 +312,8 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any]
 
 
 def update(
-    store: Store, person_id: int, edit: PersonEdit, settings: CardSettings, *, now: str, actor: str
-) -> dict[str, Any]:
+    store: Store, person_id: int, edit: PersonEdit, settings: CardSettings, *, now: datetime, actor: str
+) -> Card:
     """Change a person's fields, custom attributes, tags and destinations. Stored display names of
     conversations are not touched (the display-name rule). Nothing changed: no audit record."""
     tags = _clean_tags(edit.tags)
@@ -364,8 +350,8 @@ def update(
 
 
 def change_tags(
-    store: Store, person_id: int, tags: tuple[str, ...], settings: CardSettings, *, add: bool, now: str, actor: str
-) -> dict[str, Any]:
+    store: Store, person_id: int, tags: tuple[str, ...], settings: CardSettings, *, add: bool, now: datetime, actor: str
+) -> Card:
     """Tag or untag; a tag already present (or already absent) changes nothing and is not an error."""
     wanted = _clean_tags(tags)
     with store.transaction():
@@ -389,8 +375,8 @@ def change_tags(
 
 
 def add_destination(
-    store: Store, person_id: int, ref_text: str, settings: CardSettings, *, now: str, actor: str
-) -> dict[str, Any]:
+    store: Store, person_id: int, ref_text: str, settings: CardSettings, *, now: datetime, actor: str
+) -> Card:
     """Give a person a destination and link its unlinked conversations (auto-link). Already theirs: no-op."""
     ref = parse_destination(ref_text)
     with store.transaction():
@@ -407,8 +393,8 @@ def add_destination(
 
 
 def remove_destination(
-    store: Store, person_id: int, ref_text: str, settings: CardSettings, *, now: str, actor: str
-) -> dict[str, Any]:
+    store: Store, person_id: int, ref_text: str, settings: CardSettings, *, now: datetime, actor: str
+) -> Card:
     """Take a destination from a person (the last one too). Conversations stay linked. Not held by
     anyone: no-op; held by someone else: refused."""
     ref = parse_destination(ref_text)

@@ -106,7 +106,7 @@ def _full_card(store: Store, person: Person, settings: CardSettings) -> dict[str
     """The context card with every field and every custom attribute of the person."""
     every = CardSettings((*PERSON_FIELDS, *sorted(person.attributes)), settings.horizons)
     counts = store.people.conversation_counts([person.id], settings.horizons).get(person.id, (0, 0))
-    return person_card(person, counts, every)
+    return person_card(person, counts, every).to_dict()
 
 
 def export_customer(
@@ -152,7 +152,7 @@ def export_customer(
             ("exported_at", stamp),
         ])
     with store.transaction():
-        store.audit.record(stamp, actor, "customer.export",
+        store.audit.record(now, actor, "customer.export",
                           [] if customer.person_id is None else [customer.person_id], {
                               "conversations": counts.conversations,
                               "unlinked_conversations": counts.unlinked_conversations,
@@ -183,7 +183,7 @@ class ErasePlan:
         }
 
 
-def _plan_erasure(store: Store, ref_text: str, now: str) -> ErasePlan:
+def _plan_erasure(store: Store, ref_text: str, now: datetime) -> ErasePlan:
     customer = _customer(store, ref_text)
     roots = [*customer.conversations, *customer.unlinked]
     ids = sorted({*roots, *(t.id for t in store.retention.tombstones_merged_into(roots))}) if roots else []
@@ -269,15 +269,14 @@ def erase_customer(
 ) -> dict[str, Any]:
     """Delete everything about a customer (see the contract's erasure), unless a hold applies; ``confirm``
     is asked with the dry-run result before anything is written and may refuse."""
-    stamp = format_ts(now)
-    plan = _plan_erasure(store, ref_text, stamp)
+    plan = _plan_erasure(store, ref_text, now)
     _refuse_if_held(plan)
     if dry_run:
         return plan.result(True)
     if not confirm(plan.result(True)):
         raise Invalid("erasure not confirmed: nothing changed")
     with store.transaction():
-        plan = _plan_erasure(store, ref_text, stamp)  # again under the write lock: what is erased is what is read
+        plan = _plan_erasure(store, ref_text, now)  # again under the write lock: what is erased is what is read
         _refuse_if_held(plan)
         values = _personal_values(store, plan)
         person = plan.customer.person
@@ -292,7 +291,7 @@ def erase_customer(
                 store.holds.set_reason(hold.id, reason)
         redacted = _redact_audit(store, plan, values)
         result = plan.result(False)
-        store.audit.record(stamp, actor, "customer.erase", [] if person is None else [person.id], {
+        store.audit.record(now, actor, "customer.erase", [] if person is None else [person.id], {
             "conversation_ids": plan.conversations,
             "conversations": result["conversations"], "items": result["items"],
             "destinations": result["destinations"], "audit_records_redacted": redacted,

@@ -13,9 +13,10 @@ from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
 from cctx.errors import Invalid
 from cctx.models import PurgeCandidate
+from cctx.results import PurgeReport
+from cctx.rules.visibility import past_horizon
 from cctx.services.progress import ProgressBar, no_progress
-from cctx.services.retention import age_in_days, cut_before, horizons, past_horizon
-from cctx.times import format_ts
+from cctx.services.retention import age_in_days, cut_before, horizons
 
 if TYPE_CHECKING:
     from cctx.store import Store
@@ -38,7 +39,7 @@ class PurgeScope:
 
     horizon: str | None
     horizons: dict[str, str]
-    now: str  # holds active at this moment keep what they name
+    now: datetime  # holds active at this moment keep what they name
 
 
 def purge_scope(
@@ -59,7 +60,7 @@ def purge_scope(
         horizon = cut_before(now, age_in_days(retention.default_days))
     else:
         horizon = None
-    return PurgeScope(horizon, in_scope, format_ts(now))
+    return PurgeScope(horizon, in_scope, now)
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def _delete_batches(
     batches: ExpiredBatches,
     scope: PurgeScope,
     *,
-    now: str,
+    now: datetime,
     actor: str,
     advance: Callable[[int], None],
     on_batch: Callable[[float], None],
@@ -258,12 +259,12 @@ def purge(
     store: Store,
     plan: PurgePlan,
     *,
-    now: str,
+    now: datetime,
     actor: str,
     dry_run: bool = False,
     vacuum: bool = False,
     advance: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
+) -> PurgeReport:
     """Delete what is expired in ``scope`` (retention), or with ``dry_run`` count exactly that and write nothing."""
     advance = advance or (lambda _n: None)
     scope = plan.scope
@@ -289,26 +290,22 @@ def purge(
             freed = reclaim_space(store) if vacuum else 0
             wal_cleared = store.retention.clear_wal()  # deleted content must not survive in the WAL
     details = totals.details(scope)
-    result: dict[str, Any] = {
-        "conversations": details["conversations"],
-        "items": details["items"],
-        "dry_run": dry_run,
-        "horizon": scope.horizon,
-        "horizons": scope.horizons,
-        "by_channel": details["by_channel"],
-        "items_by_channel": details["items_by_channel"],
-        "batches": details["batches"],
-        "held": plan.held,
-    }
-    if resumed:
-        result["resumed"] = resumed
-    if not dry_run:
-        result["longest_batch_ms"] = round(max(holds, default=0.0) * 1000, 1)
-        result["wal_cleared"] = wal_cleared
-    if vacuum:
-        result["bytes_freed"] = 0 if dry_run else freed
-    result["seconds"] = round(time.monotonic() - plan.started, 3)
-    return result
+    return PurgeReport(
+        conversations=details["conversations"],
+        items=details["items"],
+        dry_run=dry_run,
+        horizon=scope.horizon,
+        horizons=scope.horizons,
+        by_channel=details["by_channel"],
+        items_by_channel=details["items_by_channel"],
+        batches=details["batches"],
+        held=plan.held,
+        seconds=round(time.monotonic() - plan.started, 3),
+        resumed=tuple(resumed),
+        longest_batch_ms=None if dry_run else round(max(holds, default=0.0) * 1000, 1),
+        wal_cleared=None if dry_run else wal_cleared,
+        bytes_freed=(0 if dry_run else freed) if vacuum else None,
+    )
 
 
 def purge_expired(
@@ -323,8 +320,8 @@ def purge_expired(
     dry_run: bool = False,
     vacuum: bool = False,
     progress: ProgressBar = no_progress,
-) -> dict[str, Any]:
+) -> PurgeReport:
     """`history purge`: the scope, the plan, then the batches; ``progress(total)`` gives ``advance``."""
     plan = plan_purge(store, purge_scope(retention, now, older_than, channels), batch_size)
     with progress(len(plan.candidates)) as advance:
-        return purge(store, plan, now=format_ts(now), actor=actor, dry_run=dry_run, vacuum=vacuum, advance=advance)
+        return purge(store, plan, now=now, actor=actor, dry_run=dry_run, vacuum=vacuum, advance=advance)

@@ -7,12 +7,14 @@ of 100,000 rows costs a few hundred queries, not a few hundred thousand.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from cctx import inputs
 from cctx.errors import CctxError, quote, refusal
 from cctx.ids import MAX_ID
 from cctx.refs import DestinationRef, PersonRef, parse_ref
+from cctx.results import RelinkResult
 from cctx.services.lookups import merged_targets, note_merged
 from cctx.services.progress import ProgressBar, no_progress
 from cctx.store import Store
@@ -47,8 +49,8 @@ class RelinkPlan:
     unchanged: int = 0
     merged_away: dict[int, int] = field(default_factory=dict)  # merged-away person id -> the one it names
 
-    def result(self, dry_run: bool) -> dict[str, Any]:
-        return {"linked": self.linked, "unlinked": self.unlinked, "unchanged": self.unchanged, "dry_run": dry_run}
+    def result(self, dry_run: bool) -> RelinkResult:
+        return RelinkResult(self.linked, self.unlinked, self.unchanged, dry_run)
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -246,8 +248,8 @@ def plan_relink(store: Store, parsed: list[ParsedRow], read_problems: list[Probl
 
 
 def relink(
-    store: Store, path: str, *, now: str, actor: str, dry_run: bool, progress: ProgressBar = no_progress
-) -> dict[str, Any]:
+    store: Store, path: str, *, now: datetime, actor: str, dry_run: bool, progress: ProgressBar = no_progress
+) -> RelinkResult:
     """Check the whole file, then write every change and one audit record in one transaction.
 
     ``progress(n)`` opens a progress bar for the n changes; it is advanced as chunks are written.

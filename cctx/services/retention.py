@@ -1,4 +1,5 @@
-"""Retention: horizons per channel, what is expired (retention), and the configured policy.
+"""Retention: horizons per channel and the configured policy (what is expired as of a horizon is the visibility
+rule's, in cctx/rules/visibility.py).
 
 The purge that deletes what is expired is in services/purge.py: `history show` and `customer show` need
 the horizons, not the purge machinery, and do not import it."""
@@ -10,7 +11,6 @@ from typing import Any
 
 from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
-from cctx.models import Conversation
 from cctx.times import format_ts
 
 Horizons = dict[str, str | None]
@@ -45,24 +45,6 @@ def horizons(retention: Retention | None, now: datetime, older_than: timedelta |
         days = retention.days_for(slug) if retention else None
         result[slug] = None if days is None else cut_before(now, age_in_days(days))
     return result
-
-
-def expires_from(conversation: Conversation) -> str | None:
-    """The moment retention counts from: closed_at if closed, merged_at if a tombstone."""
-    if conversation.status == "closed":
-        return conversation.closed_at
-    if conversation.status == "merged":
-        return conversation.merged_at
-    return None
-
-
-def past_horizon(start: str | None, horizon: str | None) -> bool:
-    """Retention counted from ``start`` ran out before ``horizon`` (None: not counting, or never expires)."""
-    return start is not None and horizon is not None and start < horizon
-
-
-def is_expired(conversation: Conversation, horizons_by_channel: Horizons) -> bool:
-    return past_horizon(expires_from(conversation), horizons_by_channel.get(conversation.channel))
 
 
 def policy(retention: Retention | None) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
 from cctx.errors import Invalid, NotFound
-from cctx.services.retention import age_in_days, cut_before, expires_from, past_horizon
+from cctx.rules.visibility import expires_from, past_horizon
+from cctx.services.retention import age_in_days, cut_before
 from cctx.times import format_ts, parse_ts
 
 if TYPE_CHECKING:
@@ -103,12 +104,11 @@ def explain(store: Store, conversation_id: int, retention: Retention | None, now
     conv = store.conversations.get(conversation_id)
     if conv is None:
         raise NotFound(f"conversation {conversation_id} not found")
-    stamp = format_ts(now)
     policy = channel_policy(retention, conv.channel)
     start = expires_from(conv)
     expires_at = _expires_at(start, policy.days)
     expired = _is_expired(conv, retention, now)
-    held_by = store.holds.keeping(conv.id, stamp)
+    held_by = store.holds.keeping(conv.id, now)
     along = None if expired or conv.status != "merged" else _expired_target(store, conv, retention, now)
     return {
         "conversation": conv.id,
@@ -121,7 +121,7 @@ def explain(store: Store, conversation_id: int, retention: Retention | None, now
         "expires_at": expires_at,
         "expired": expired,
         "held_by": held_by,
-        "purgeable": not store.holds.is_kept(conv.id, stamp) and (expired or along is not None),
+        "purgeable": not store.holds.is_kept(conv.id, now) and (expired or along is not None),
         "reason": _reason(conv, policy, expires_at, expired, held_by, along),
     }
 
@@ -139,11 +139,10 @@ def forecast(
 ) -> dict[str, Any]:
     """What expires in each of the next ``weeks`` weeks under the policy, holds excluded; first what has
     expired already (exactly what `history purge --dry-run` would delete)."""
-    stamp = format_ts(now)
     try:
         week_starts = [now + timedelta(weeks=k) for k in range(weeks + 1)]
     except OverflowError:
-        raise Invalid(f"{weeks} weeks from {stamp} reach past the end of the calendar") from None
+        raise Invalid(f"{weeks} weeks from {format_ts(now)} reach past the end of the calendar") from None
     wanted = set(channels) or set(CHANNEL_SLUGS)
     boundaries: dict[str, list[str]] = {}
     for slug in CHANNEL_SLUGS:
@@ -155,10 +154,10 @@ def forecast(
     items = [0] * (weeks + 1)
     with store.retention.read_snapshot():
         for slug, cuts in boundaries.items():
-            for bucket, n, n_items in store.retention_views.closed_expiry_buckets(slug, cuts, stamp):
+            for bucket, n, n_items in store.retention_views.closed_expiry_buckets(slug, cuts, now):
                 conversations[bucket][slug] += n
                 items[bucket] += n_items
-        for _id, slug, merged_at, n_items, ancestors in store.retention_views.tombstone_chains(stamp):
+        for _id, slug, merged_at, n_items, ancestors in store.retention_views.tombstone_chains(now):
             found = [_bucket(merged_at, boundaries.get(slug))]
             found += [_bucket(start, boundaries.get(a_slug)) for a_slug, start in ancestors]
             known = [b for b in found if b is not None]

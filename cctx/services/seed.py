@@ -34,7 +34,7 @@ from typing import Any
 
 from cctx.channels import CALL, CHANNELS, HISTORY_CHANNELS, MESSAGING, POSTS, channels_of_type
 from cctx.errors import Conflict, Invalid
-from cctx.services.names import full_name
+from cctx.rules.display_names import full_name
 from cctx.services.progress import Advance, ProgressBar, no_progress
 from cctx.services.seed_words import (
     AGENT_PHRASES,
@@ -95,33 +95,33 @@ def progress_units(size: SeedSize) -> int:
 
 
 def seed_database(
-    store: Store, size: SeedSize, *, now_dt: datetime, actor: str, progress: ProgressBar = no_progress
+    store: Store, size: SeedSize, *, now: datetime, actor: str, progress: ProgressBar = no_progress
 ) -> dict[str, Any]:
     """Fill an empty database with the synthetic world of ``size``; one audit record `seed`.
 
     ``progress(n)`` opens a progress bar for ``progress_units(size)``; advanced as each part is written."""
     with progress(progress_units(size)) as advance:
-        return _seed(store, size, now_dt, actor, advance)
+        return _seed(store, size, now, actor, advance)
 
 
 _ONE = {"people": "person", "conversations": "conversation", "agents": "agent", "queues": "queue"}
 
 
-def _seed(store: Store, size: SeedSize, now_dt: datetime, actor: str, advance: Advance) -> dict[str, Any]:
+def _seed(store: Store, size: SeedSize, now: datetime, actor: str, advance: Advance) -> dict[str, Any]:
     if size.items and not size.conversations:
         raise Invalid("--items needs --conversations above 0")
     started = time.monotonic()
     rng = random.Random(size.seed)
-    now = int(now_dt.timestamp())
+    epoch = int(now.timestamp())
     with store.seed.bulk_load():
         present = {k: v for k, v in store.seed.seed_target_counts().items() if v}
         if present:
             held = ", ".join(plural(v, _ONE.get(k, k), k) for k, v in present.items())
             raise Conflict(f"db seed fills an empty database only; this one holds {held} (seed a new file)")
         indexes = store.seed.drop_secondary_indexes()
-        world = _world(store, rng, size.people, now)
+        world = _world(store, rng, size.people, epoch)
         advance(size.people)
-        plan = _plan(rng, size, world, now)
+        plan = _plan(rng, size, world, epoch)
         store.seed.insert_seed_plan(plan, (*CUSTOMER_PHRASES, *AGENT_PHRASES, *NOTES))
         store.seed.insert_seed_conversations()
         advance(size.conversations)
@@ -133,7 +133,7 @@ def _seed(store: Store, size: SeedSize, now_dt: datetime, actor: str, advance: A
             "people": size.people, "conversations": size.conversations, "items": size.items,
             "agents": len(AGENTS), "queues": len(QUEUES),
         }
-        store.audit.record(format_epoch(now), actor, "seed", [], {**counts, "seed": size.seed})
+        store.audit.record(now, actor, "seed", [], {**counts, "seed": size.seed})
     advance(1)
     return {**counts, "seconds": round(time.monotonic() - started, 1)}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from cctx.errors import Invalid, NotFound, quote
@@ -406,7 +407,7 @@ def plan_undo(store: Store, audit_id: int) -> UndoPlan:
     return plan
 
 
-def undo(store: Store, audit_id: int, *, now: str, actor: str, dry_run: bool) -> UndoResult:
+def undo(store: Store, audit_id: int, *, now: datetime, actor: str, dry_run: bool) -> UndoResult:
     """Reverse audit record ``audit_id``; --dry-run checks everything and reports, writing nothing."""
     if dry_run:
         return plan_undo(store, audit_id).result(dry_run=True)

@@ -14,16 +14,16 @@ from cctx.store.base import AggregateStore, filtered
 from cctx.times import format_ts
 
 
-def audit_time(now: str) -> tuple[str, str | None]:
+def audit_time(now: datetime) -> tuple[str, str | None]:
     """(at, as_of) of a record written now: ``at`` the real clock in UTC; ``as_of`` the command's ``now``
     when the environment fixes the clock (CCTX_NOW, for reproducible runs), else None. A fixed clock may
     say anything, so it never stands in for the moment a change was made."""
-    return format_ts(datetime.now(UTC)), (now if os.environ.get("CCTX_NOW") else None)
+    return format_ts(datetime.now(UTC)), (format_ts(now) if os.environ.get("CCTX_NOW") else None)
 
 
 class AuditStore(AggregateStore):
 
-    def record(self, now: str, actor: str, action: str, subject: list[Any], details: dict[str, Any]) -> None:
+    def record(self, now: datetime, actor: str, action: str, subject: list[Any], details: dict[str, Any]) -> None:
         """Append a record in the caller's transaction. Its ``at`` is the real clock, whatever ``now`` the
         command ran at; when CCTX_NOW fixed that clock, ``now`` goes into the details as ``as_of``. An actor
         that is not 1 to 100 printable characters is refused, and the transaction with it."""

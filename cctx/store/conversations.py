@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from cctx.models import Conversation, Item
-from cctx.store.access import agent_access
+from cctx.rules.visibility import agent_access_sql
 from cctx.store.base import CHUNK, AggregateStore, chunks, existing_ids, placeholders, storable
 
 CONVERSATION_COLUMNS = (
@@ -146,7 +147,7 @@ class ConversationStore(AggregateStore):
 
     def agent_may_see(self, conversation_id: int, agent_id: int) -> bool:
         """The history rule's agent access: a queue the agent has rights to, or the agent took part in it."""
-        fragment, params = agent_access(agent_id)
+        fragment, params = agent_access_sql(agent_id)
         row = self.conn.execute(
             f"SELECT 1 FROM conversations c WHERE c.id = ? AND {fragment}", (conversation_id, *params)
         ).fetchone()
@@ -235,7 +236,7 @@ class ConversationStore(AggregateStore):
             "UPDATE conversations SET status = ?, closed_at = ? WHERE id = ?", (status, closed_at, conversation_id)
         )
 
-    def mark_merged(self, source_ids: Sequence[int], target_id: int, merged_at: str) -> list[int]:
+    def mark_merged(self, source_ids: Sequence[int], target_id: int, merged_at: datetime) -> list[int]:
         """Turn the sources into tombstones of the target; earlier tombstones of the sources follow them.
 
         Returns the ids of those earlier tombstones, now pointing at the target.

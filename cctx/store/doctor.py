@@ -9,6 +9,7 @@ import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from cctx.rules.autolink import awaiting_autolink_sql, contact_owner_sql, may_autolink_sql
 from cctx.store.base import AggregateStore, chunks
 from cctx.store.engine import Connection
 
@@ -59,10 +60,7 @@ _QUERIES = {
         "SELECT id FROM conversations WHERE (status = 'closed' AND closed_at IS NULL) "
         "OR (status IN ('open', 'waiting', 'solved') AND closed_at IS NOT NULL)"
     ),
-    "autolink": (
-        "SELECT c.id FROM conversations c JOIN destinations d ON d.type = c.contact_type AND d.value = c.contact "
-        "WHERE c.person_id IS NULL AND c.unlinked_explicitly = 0 AND c.status <> 'merged'"
-    ),
+    "autolink": f"SELECT c.id FROM conversations c WHERE {awaiting_autolink_sql('c')}",
     "phone_destinations": (
         f"SELECT DISTINCT person_id AS id FROM destinations WHERE type = 'phone' AND NOT {_canonical_phone('value')}"
     ),
@@ -124,9 +122,8 @@ class DoctorStore(AggregateStore):
         """Link each conversation to the person who owns its contact (auto-link)."""
         for chunk, marks in chunks(list(conversation_ids)):
             self.conn.execute(
-                "UPDATE conversations SET person_id = (SELECT d.person_id FROM destinations d "
-                "WHERE d.type = conversations.contact_type AND d.value = conversations.contact) "
-                f"WHERE id IN ({marks}) AND person_id IS NULL AND unlinked_explicitly = 0",
+                f"UPDATE conversations SET person_id = {contact_owner_sql('conversations')} "
+                f"WHERE id IN ({marks}) AND {may_autolink_sql('conversations')}",
                 chunk,
             )
 

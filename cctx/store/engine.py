@@ -10,10 +10,16 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from cctx.errors import CctxError, Invalid, NotFound
+from cctx.times import format_ts
+
+# A moment bound as a parameter is stored and compared as cctx's timestamp text (2026-05-01T09:00:00Z):
+# the store's queries take ``datetime`` and never format one themselves.
+sqlite3.register_adapter(datetime, format_ts)
 
 
 class Connection(Protocol):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cctx.models import Conversation
-from cctx.store.access import agent_access, in_history, not_expired
+from cctx.rules.visibility import agent_access_sql, in_history_sql, not_expired_sql, not_tombstone_sql
 from cctx.store.base import AggregateStore, placeholders
 from cctx.store.conversations import _SELECT_CONVERSATION, conversation_from_row
 from cctx.store.engine import Engine
@@ -57,10 +57,10 @@ def history_filters(query: HistoryQuery) -> tuple[str | None, list[str], list[An
         params += [query.contact_type, query.contact]
     else:
         index, where = None, []
-    shown = ("c.status != 'merged'", []) if query.named_posts and query.channels else in_history()
-    fragments = [shown, not_expired(query.horizons)]
+    shown = not_tombstone_sql() if query.named_posts and query.channels else in_history_sql()
+    fragments = [shown, not_expired_sql(query.horizons)]
     if query.agent_id is not None:
-        fragments.append(agent_access(query.agent_id))
+        fragments.append(agent_access_sql(query.agent_id))
     if query.channels:
         fragments.append((f"c.channel IN ({placeholders(query.channels)})", list(query.channels)))
     if query.statuses:

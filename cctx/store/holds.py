@@ -9,6 +9,7 @@ was merged into (whose deletion would take the tombstone along).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from cctx.models import Hold
@@ -37,17 +38,17 @@ _KEPT = (
 )
 
 
-def kept_by_holds(alias: str, now: str) -> tuple[str, list[Any]]:
+def kept_by_holds(alias: str, now: datetime) -> tuple[str, list[Any]]:
     """``alias.id`` is kept by an active hold: the condition and its parameters."""
     return f"{alias}.id IN ({_KEPT})", [now, now]
 
 
-def not_held(alias: str, now: str) -> tuple[str, list[Any]]:
+def not_held(alias: str, now: datetime) -> tuple[str, list[Any]]:
     """``alias.id`` is not kept by any active hold: what purge, dry run, forecast and explain all use."""
     return f"{alias}.id NOT IN ({_KEPT})", [now, now]
 
 
-def kept_ids(conn: Any, now: str) -> set[int]:
+def kept_ids(conn: Any, now: datetime) -> set[int]:
     """Every conversation active holds keep (the same fragment, on its own)."""
     return {int(r[0]) for r in conn.execute(_KEPT, (now, now))}
 
@@ -60,7 +61,7 @@ class HoldStore(AggregateStore):
 
     def add(
         self, customer_id: int | None, conversation_id: int | None, reason: str, until: str | None,
-        now: str, actor: str,
+        now: datetime, actor: str,
     ) -> int:
         row = self.conn.execute(
             "INSERT INTO holds (customer_id, conversation_id, reason, until, created_at, created_by) "
@@ -75,13 +76,13 @@ class HoldStore(AggregateStore):
         row = self.conn.execute(f"SELECT {_COLUMNS} FROM holds WHERE id = ?", (hold_id,)).fetchone()
         return None if row is None else _hold(row)
 
-    def list_holds(self, now: str, *, include_inactive: bool = False) -> list[Hold]:
+    def list_holds(self, now: datetime, *, include_inactive: bool = False) -> list[Hold]:
         """Holds in id order: the active ones, or every hold ever placed."""
         where, params = ("", []) if include_inactive else (f" WHERE {_active('holds')}", [now])
         rows = self.conn.execute(f"SELECT {_COLUMNS} FROM holds{where} ORDER BY id", params)
         return [_hold(r) for r in rows]
 
-    def release(self, hold_id: int, now: str) -> None:
+    def release(self, hold_id: int, now: datetime) -> None:
         self.conn.execute("UPDATE holds SET released_at = ? WHERE id = ? AND released_at IS NULL", (now, hold_id))
 
     def move_holds(self, source_id: int, target_id: int) -> list[int]:
@@ -91,10 +92,7 @@ class HoldStore(AggregateStore):
         ).fetchall()
         return sorted(int(r[0]) for r in rows)
 
-    def kept_conversation_ids(self, now: str) -> set[int]:
-        return kept_ids(self.conn, now)
-
-    def is_kept(self, conversation_id: int, now: str) -> bool:
+    def is_kept(self, conversation_id: int, now: datetime) -> bool:
         """Whether active holds keep this conversation: the purge's own fragment, for one id."""
         kept_sql, kept_params = kept_by_holds("c", now)
         row = self.conn.execute(
@@ -102,7 +100,7 @@ class HoldStore(AggregateStore):
         ).fetchone()
         return row is not None
 
-    def keeping(self, conversation_id: int, now: str) -> list[int]:
+    def keeping(self, conversation_id: int, now: datetime) -> list[int]:
         """The active holds that keep one conversation: naming it, its person, a tombstone merged into
         it, or (for a tombstone) the conversation it was merged into, transitively."""
         rows = self.conn.execute(
@@ -122,7 +120,7 @@ class HoldStore(AggregateStore):
         )
         return [int(r[0]) for r in rows]
 
-    def on_customer(self, person_id: int | None, conversation_ids: Iterable[int], now: str) -> list[int]:
+    def on_customer(self, person_id: int | None, conversation_ids: Iterable[int], now: datetime) -> list[int]:
         """The active holds naming the person or any of ``conversation_ids`` (what erasure would delete)."""
         found: set[int] = set()
         if person_id is not None:

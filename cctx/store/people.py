@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from cctx.models import PERSON_FIELDS, Destination, Person
-from cctx.store.access import agent_access, shown_in_history
+from cctx.rules.autolink import may_autolink_sql
+from cctx.rules.display_names import full_name_sql
+from cctx.rules.visibility import agent_access_sql, shown_in_history_sql
 from cctx.store.base import AggregateStore, chunks, existing_ids, filtered, placeholders, storable
 from cctx.store.profiles import unused_person_id
 
@@ -36,7 +39,7 @@ class PeopleStore(AggregateStore):
         return None if row is None else int(row[0])
 
     def add(
-        self, fields: dict[str, Any], attributes: dict[str, Any], now: str, person_id: int | None = None
+        self, fields: dict[str, Any], attributes: dict[str, Any], now: datetime, person_id: int | None = None
     ) -> int:
         if person_id is None:
             person_id = unused_person_id(self.conn, self.engine)  # never the id of a merged-away person
@@ -64,7 +67,7 @@ class PeopleStore(AggregateStore):
         """Link the unlinked, not explicitly unlinked conversations with this contact (auto-link)."""
         rows = self.conn.execute(
             "UPDATE conversations SET person_id = ? WHERE contact_type = ? AND contact = ? "
-            "AND person_id IS NULL AND unlinked_explicitly = 0 AND status != 'merged' RETURNING id",
+            f"AND {may_autolink_sql('conversations')} RETURNING id",
             (person_id, dest_type, value),
         ).fetchall()
         return sorted(r[0] for r in rows)
@@ -111,7 +114,7 @@ class PeopleStore(AggregateStore):
             params.extend(tags)
         if search:
             needle = f"%{_escape_like(search.casefold())}%"
-            fields = ["p.first_name", "p.last_name", "p.first_name || ' ' || p.last_name", "p.city", "p.country"]
+            fields = ["p.first_name", "p.last_name", full_name_sql("p"), "p.city", "p.country"]
             matches = [f"{self.engine.casefold(f)} LIKE ? ESCAPE '\\'" for f in fields]
             matches.append(
                 "EXISTS (SELECT 1 FROM destinations d WHERE d.person_id = p.id "
@@ -153,7 +156,7 @@ class PeopleStore(AggregateStore):
         ).fetchone()
         return int(row[0]), int(row[1])
 
-    def update(self, person_id: int, fields: dict[str, Any], attributes: dict[str, Any], now: str) -> None:
+    def update(self, person_id: int, fields: dict[str, Any], attributes: dict[str, Any], now: datetime) -> None:
         """Replace the fields (PERSON_FIELDS; absent means NULL) and the custom attributes of a person."""
         self.conn.execute(
             "UPDATE people SET first_name = ?, last_name = ?, gender = ?, city = ?, country = ?, attributes = ?, "
@@ -161,7 +164,7 @@ class PeopleStore(AggregateStore):
             (*(fields.get(f) for f in PERSON_FIELDS), json.dumps(attributes, sort_keys=True), now, person_id),
         )
 
-    def touch(self, person_id: int, now: str) -> None:
+    def touch(self, person_id: int, now: datetime) -> None:
         self.conn.execute("UPDATE people SET updated_at = ? WHERE id = ?", (now, person_id))
 
     def remove_tags(self, person_id: int, tags: Iterable[str]) -> int:
@@ -187,10 +190,10 @@ class PeopleStore(AggregateStore):
 
 def _shown(horizons: dict[str, str | None], agent_id: int | None) -> tuple[str, list[Any]]:
     """What a history shows (to ``agent_id``, when given: the same rule as `history show --as-agent`)."""
-    shown_sql, shown_params = shown_in_history(horizons)
+    shown_sql, shown_params = shown_in_history_sql(horizons)
     if agent_id is None:
         return shown_sql, shown_params
-    access_sql, access_params = agent_access(agent_id)
+    access_sql, access_params = agent_access_sql(agent_id)
     return f"{shown_sql} AND {access_sql}", [*shown_params, *access_params]
 
 

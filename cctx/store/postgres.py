@@ -11,12 +11,14 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from cctx.errors import Busy, CctxError, Invalid
 from cctx.store.engine import Connection, Engine
+from cctx.times import format_ts
 
 try:
     import psycopg2
@@ -24,6 +26,9 @@ try:
     import psycopg2.extensions
 except ImportError:  # the `postgres` extra is not installed
     psycopg2 = None  # type: ignore[assignment]
+else:
+    # A moment bound as a parameter is cctx's timestamp text (2026-05-01T09:00:00Z), as on SQLite.
+    psycopg2.extensions.register_adapter(datetime, lambda moment: psycopg2.extensions.QuotedString(format_ts(moment)))
 
 # One key for the writers' lock and one for the purge lock, per database (advisory locks are per database).
 WRITE_LOCK_KEY = 0x63637478_0001

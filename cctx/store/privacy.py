@@ -4,6 +4,7 @@ change ever made to audit records, the redaction of an erased person's values.""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 
 from cctx.store.base import AggregateStore, chunks
 from cctx.store.holds import kept_by_holds
@@ -45,7 +46,7 @@ class PrivacyStore(AggregateStore):
         )
         return [int(r[0]) for r in rows]
 
-    def kept_among(self, ids: Iterable[int], now: str) -> list[int]:
+    def kept_among(self, ids: Iterable[int], now: datetime) -> list[int]:
         """Which of ``ids`` active holds keep (the purge's own fragment)."""
         kept: list[int] = []
         for chunk, marks in chunks(list(ids)):

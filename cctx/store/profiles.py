@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cctx.phones import number_key
@@ -33,7 +34,7 @@ class ProfileStore(AggregateStore):
             chain.append(current)
         return chain
 
-    def record_person_merge(self, source_id: int, target_id: int, now: str) -> None:
+    def record_person_merge(self, source_id: int, target_id: int, now: datetime) -> None:
         self.conn.execute(
             "INSERT INTO merged_people (id, into_id, merged_at) VALUES (?, ?, ?)", (source_id, target_id, now)
         )
@@ -131,14 +132,6 @@ class ProfileStore(AggregateStore):
                 f"SELECT person_id, value FROM destinations WHERE person_id IN ({marks}) ORDER BY id", chunk
             ):
                 found.setdefault(int(r[0]), r[1])
-        return found
-
-    def person_names(self, person_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
-        """id -> (first_name, last_name)."""
-        found: dict[int, tuple[str | None, str | None]] = {}
-        for chunk, marks in chunks(person_ids):
-            for r in self.conn.execute(f"SELECT id, first_name, last_name FROM people WHERE id IN ({marks})", chunk):
-                found[int(r[0])] = (r[1], r[2])
         return found
 
 

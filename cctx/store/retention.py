@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from typing import Any
 
 from cctx.models import PurgeCandidate
@@ -18,7 +19,7 @@ def _ids(ids: Iterable[int]) -> str:
 
 class RetentionStore(AggregateStore):
 
-    def expired_conversation_ids(self, channel: str, horizon: str, now: str, *, held: bool = False) -> list[int]:
+    def expired_conversation_ids(self, channel: str, horizon: str, now: datetime, *, held: bool = False) -> list[int]:
         """Closed conversations and tombstones of ``channel`` whose retention start is before ``horizon``,
         read through the conversations_expiry index: those no hold keeps (or, with ``held``, those kept)."""
         holds_sql, holds_params = (kept_by_holds if held else not_held)("conversations", now)
@@ -29,7 +30,7 @@ class RetentionStore(AggregateStore):
         )
         return [r[0] for r in rows]
 
-    def purge_candidates(self, ids: Iterable[int], now: str) -> list[PurgeCandidate]:
+    def purge_candidates(self, ids: Iterable[int], now: datetime) -> list[PurgeCandidate]:
         """The current channel, status and retention start of the conversations ``ids`` that still exist
         and that no hold keeps. (The kept set is read on its own: joined into this query, PostgreSQL
         would scan the whole table for every batch.)"""
@@ -76,7 +77,7 @@ class RetentionStore(AggregateStore):
         row = self.conn.execute("SELECT started_at, actor, details FROM purge_progress WHERE id = 1").fetchone()
         return None if row is None else (row[0], row[1], json.loads(row[2]))
 
-    def save_purge_progress(self, started_at: str, actor: str, details: dict[str, Any]) -> None:
+    def save_purge_progress(self, started_at: datetime, actor: str, details: dict[str, Any]) -> None:
         self.conn.execute(
             "INSERT INTO purge_progress (id, started_at, actor, details) VALUES (1, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, actor = excluded.actor, "

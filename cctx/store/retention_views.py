@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from cctx.store.base import AggregateStore
 from cctx.store.holds import not_held
@@ -11,7 +12,7 @@ from cctx.store.holds import not_held
 class RetentionViewStore(AggregateStore):
 
     def closed_expiry_buckets(
-        self, channel: str, boundaries: Sequence[str], now: str
+        self, channel: str, boundaries: Sequence[str], now: datetime
     ) -> list[tuple[int, int, int]]:
         """(bucket, conversations, items) of the closed conversations of ``channel`` that no hold keeps,
         bucket ``k`` holding those whose retention start is before ``boundaries[k]`` and not before
@@ -30,7 +31,7 @@ class RetentionViewStore(AggregateStore):
         )
         return [(int(r[0]), int(r[1]), int(r[2])) for r in rows]
 
-    def tombstone_chains(self, now: str) -> list[tuple[int, str, str | None, int, list[tuple[str, str | None]]]]:
+    def tombstone_chains(self, now: datetime) -> list[tuple[int, str, str | None, int, list[tuple[str, str | None]]]]:
         """Every tombstone no hold keeps: (id, channel, merged_at, items, [(channel, expires_from) of each
         conversation it was merged into, transitively]). A purge deletes a tombstone when it or any of
         those expires, whichever comes first."""

@@ -5,11 +5,11 @@ destinations under their old ids)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from cctx.models import AuditRecord
-from cctx.store.base import AggregateStore, chunks, existing_ids, storable
+from cctx.store.base import AggregateStore, chunks, storable
 
 # The columns of a conversation that a merge changes and its undo puts back.
 MERGE_STATE_COLUMNS = (
@@ -103,9 +103,6 @@ class UndoStore(AggregateStore):
         return None if row is None else int(row[0])
 
     # --- checks before an undo ----------------------------------------------------------------------
-
-    def existing_item_ids(self, ids: Iterable[int]) -> set[int]:
-        return existing_ids(self.conn, "items", ids)
 
     def item_places(self, item_ids: Sequence[int]) -> dict[int, int]:
         """item id -> the conversation that holds it now."""

@@ -16,7 +16,7 @@ import pytest
 from cctx.errors import Invalid
 from cctx.store import Store
 from cctx.times import format_ts
-from tests.conftest import DEMO, NOW, Cli, table_counts
+from tests.conftest import DEMO, NOW, NOW_AT, Cli, table_counts
 
 
 def cctx(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -70,7 +70,7 @@ def test_the_repository_refuses_a_bad_actor_too_and_writes_nothing(tmp_path: Pat
         store.migrate()
         with pytest.raises(Invalid, match="non-printable"), store.transaction():
             store.agents.add_queue("billing")
-            store.audit.record(NOW, "mallory\nfoo", "queue.add", [1], {"name": "billing"})
+            store.audit.record(NOW_AT, "mallory\nfoo", "queue.add", [1], {"name": "billing"})
         assert store.agents.queue_names() == []
         assert store.audit.records() == []
     finally:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from cctx.store.base import schema_version
-from tests.conftest import DEMO, Cli, ProgressRecorder, is_url, query, table_counts, write
+from tests.conftest import DEMO, NOW_AT, Cli, ProgressRecorder, is_url, query, table_counts, write
 
 BAD_FIXTURE = """
 queues: [{name: billing}]
@@ -318,7 +318,7 @@ def test_import_progress_is_sized_to_the_plan_and_advanced_to_the_end(empty_cli:
     bar = ProgressRecorder()
     store = Store.open(empty_cli.db, 5000)
     try:
-        counts = fixtures.import_files(store, [str(DEMO)], now="2026-11-25T12:00:00Z", actor="tester", progress=bar)
+        counts = fixtures.import_files(store, [str(DEMO)], now=NOW_AT, actor="tester", progress=bar)
     finally:
         store.close()
     total = counts["people"] + counts["conversations"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Cli, ProgressRecorder, query, table_counts, write
+from tests.conftest import NOW_AT, Cli, ProgressRecorder, query, table_counts, write
 
 
 def _links(cli: Cli, *ids: int) -> dict[int, tuple[Any, ...]]:
@@ -192,12 +192,12 @@ def test_progress_is_advanced_once_per_change(demo_cli: Cli, tmp_path: Path) -> 
     bar = ProgressRecorder()
     store = Store.open(demo_cli.db, 5000)
     try:
-        result = relink.relink(store, str(write(tmp_path / "r.csv", GOOD_CSV)), now="2026-11-25T12:00:00Z",
+        result = relink.relink(store, str(write(tmp_path / "r.csv", GOOD_CSV)), now=NOW_AT,
                                actor="tester", dry_run=False, progress=bar)
     finally:
         store.close()
     assert (bar.length, bar.advanced) == (4, 4)
-    assert result["linked"] + result["unlinked"] == 4
+    assert result.linked + result.unlinked == 4
 
 
 def test_empty_relink_template_is_still_a_relink_file(demo_cli: Cli, tmp_path: Path) -> None:

@@ -351,9 +351,9 @@ def test_a_conversation_reopened_after_planning_is_kept(world: Cli, tmp_path: Pa
             store.conn.execute("UPDATE conversations SET status = 'open', closed_at = NULL WHERE id = 12")
             store.conn.execute("UPDATE conversations SET status = 'merged', merged_into = 18, merged_at = ? "
                               "WHERE id = 16", (NOW_TS,))
-        result = purge.purge(store, plan, now=NOW_TS, actor="tester")
+        result = purge.purge(store, plan, now=parse_ts(NOW_TS), actor="tester")
     finally:
         store.close()
     left = ids(world.db)
     assert {12, 16, 19, 20} <= left and 10 not in left
-    assert result["conversations"] == len({10, 11, 21})
+    assert result.conversations == len({10, 11, 21})

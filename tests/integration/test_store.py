@@ -13,7 +13,7 @@ from cctx.errors import Conflict, Invalid, NotFound
 from cctx.services import agents
 from cctx.store import Store
 from cctx.store.base import schema_version
-from tests.conftest import NOW, query
+from tests.conftest import NOW_AT, query
 
 
 @pytest.fixture
@@ -27,10 +27,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def test_a_transaction_commits_everything_or_nothing(store: Store) -> None:
     with store.transaction():
         store.agents.add_queue("billing")
-        store.audit.record(NOW, "tester", "queue.add", [1], {"name": "billing"})
+        store.audit.record(NOW_AT, "tester", "queue.add", [1], {"name": "billing"})
     with pytest.raises(RuntimeError), store.transaction():
         store.agents.add_queue("sales")
-        store.audit.record(NOW, "tester", "queue.add", [2], {"name": "sales"})
+        store.audit.record(NOW_AT, "tester", "queue.add", [2], {"name": "sales"})
         raise RuntimeError("interrupted")
     assert store.agents.queue_names() == ["billing"]
     assert len(store.audit.records()) == 1
@@ -46,11 +46,11 @@ def test_a_nested_transaction_joins_the_outer_one(store: Store) -> None:
 
 
 def test_a_refused_service_call_writes_nothing(store: Store) -> None:
-    agents.add_queue(store, "billing", now=NOW, actor="tester")
+    agents.add_queue(store, "billing", now=NOW_AT, actor="tester")
     with pytest.raises(NotFound):
-        agents.add_agent(store, "mia", ["billing", "nowhere"], now=NOW, actor="tester")
+        agents.add_agent(store, "mia", ["billing", "nowhere"], now=NOW_AT, actor="tester")
     with pytest.raises(Conflict):
-        agents.add_queue(store, "billing", now=NOW, actor="tester")
+        agents.add_queue(store, "billing", now=NOW_AT, actor="tester")
     assert store.agents.agent_names() == []
     assert [r.action for r in store.audit.records()] == ["queue.add"]
 

@@ -47,11 +47,12 @@ def test_parse_assignment_refuses(text: str) -> None:
 def test_selected_custom_attributes_and_table_rows() -> None:
     settings = CardSettings(("city", "plan", "tier"), {})
     known = person_card(person("Maja", "Horvat", PHONE), (1, 2), settings)
-    assert known["attributes"] == {"plan": "gold", "tier": None}
-    assert card_rows(known, settings.attributes) == [
+    assert known.known and known.attributes == {"plan": "gold", "tier": None}
+    assert (known.conversations.open, known.conversations.closed) == (1, 2)
+    assert card_rows(known.to_dict(), settings.attributes) == [
         ("name", "Maja Horvat"), ("customer", "known (#7)"), ("city", "NULL"), ("plan", "gold"), ("tier", "NULL"),
         ("destinations", "phone:+385911234567"), ("tags", "vip"), ("conversations", "1 open, 2 closed"),
     ]
     unknown = unknown_card("lc-1", (0, 0), settings)
-    assert unknown["attributes"] == {"plan": None, "tier": None}
-    assert [v for _, v in card_rows(unknown, settings.attributes)][1:-1] == ["unknown"] + ["NULL"] * 5
+    assert not unknown.known and unknown.to_dict()["attributes"] == {"plan": None, "tier": None}
+    assert [v for _, v in card_rows(unknown.to_dict(), settings.attributes)][1:-1] == ["unknown"] + ["NULL"] * 5

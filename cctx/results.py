@@ -1,0 +1,230 @@
+"""What the services return: typed, immutable results whose ``to_dict()`` is the JSON contract, in one place.
+
+Output renders a result by calling ``to_dict()`` (cctx/output ``render``); tests and callers read attributes.
+Results are ``NamedTuple`` classes: immutable and typed like a frozen dataclass, and a tenth of the cost to
+define, which every command pays at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from cctx.models import Destination
+
+
+class ConversationCounts(NamedTuple):
+    open: int
+    closed: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"open": self.open, "closed": self.closed}
+
+
+class Card(NamedTuple):
+    """The customer context card: a known person, or an unknown customer (NULLs, the contact as name)."""
+
+    customer_id: int | None
+    name: str
+    first_name: str | None
+    last_name: str | None
+    gender: str | None
+    city: str | None
+    country: str | None
+    attributes: dict[str, Any]
+    destinations: tuple[Destination, ...]
+    tags: tuple[str, ...]
+    conversations: ConversationCounts
+
+    @property
+    def known(self) -> bool:
+        return self.customer_id is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "customer_id": self.customer_id,
+            "known": self.known,
+            "name": self.name,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "gender": self.gender,
+            "city": self.city,
+            "country": self.country,
+            "attributes": dict(self.attributes),
+            "destinations": [{"type": d.type, "value": d.value} for d in self.destinations],
+            "tags": list(self.tags),
+            "conversations": self.conversations.to_dict(),
+        }
+
+
+class ConversationCard(NamedTuple):
+    """The card of a conversation's customer, with who the agent is talking with (refreshed if stale)."""
+
+    card: Card
+    conversation_id: int
+    talking_with: str
+    display_name_refreshed: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.card.to_dict(),
+            "conversation_id": self.conversation_id,
+            "talking_with": self.talking_with,
+            "display_name_refreshed": self.display_name_refreshed,
+        }
+
+
+class LinkResult(NamedTuple):
+    """`conversation link` / `unlink`. ``autolinked`` is None unless a destination was asked to be added."""
+
+    conversation: int
+    customer: int | None
+    changed: bool
+    destination_added: bool | None = None
+    autolinked: tuple[int, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"conversation": self.conversation, "customer": self.customer, "changed": self.changed}
+        if self.autolinked is not None:
+            result["destination_added"] = self.destination_added
+            result["autolinked"] = list(self.autolinked)
+        return result
+
+
+class MergeResult(NamedTuple):
+    """`conversation merge`: what moved (or, with --dry-run, would move) and the target's resulting state."""
+
+    target: int
+    merged: tuple[int, ...]
+    items_moved: int
+    dry_run: bool
+    status: str
+    closed_at: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "merged": list(self.merged),
+            "items_moved": self.items_moved,
+            "dry_run": self.dry_run,
+            "status": self.status,
+            "closed_at": self.closed_at,
+        }
+
+
+class RelinkResult(NamedTuple):
+    """`conversation relink`: how many rows linked, unlinked and left as they were."""
+
+    linked: int
+    unlinked: int
+    unchanged: int
+    dry_run: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"linked": self.linked, "unlinked": self.unlinked, "unchanged": self.unchanged, "dry_run": self.dry_run}
+
+
+class HoldView(NamedTuple):
+    """A legal hold as `hold add|list|release` show it, with whether it is active now."""
+
+    id: int
+    customer_id: int | None
+    conversation_id: int | None
+    reason: str
+    until: str | None
+    created_at: str
+    created_by: str
+    released_at: str | None
+    active: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._asdict()
+
+
+class PurgeReport(NamedTuple):
+    """`history purge`: what was deleted (or, with --dry-run, would be), per channel, and how it went."""
+
+    conversations: int
+    items: int
+    dry_run: bool
+    horizon: str | None
+    horizons: dict[str, str]
+    by_channel: dict[str, int]
+    items_by_channel: dict[str, int]
+    batches: int
+    held: int
+    seconds: float
+    resumed: tuple[dict[str, Any], ...] = ()  # interrupted runs this one finished
+    longest_batch_ms: float | None = None  # not on a dry run
+    wal_cleared: bool | None = None  # not on a dry run
+    bytes_freed: int | None = None  # with --vacuum only
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "conversations": self.conversations,
+            "items": self.items,
+            "dry_run": self.dry_run,
+            "horizon": self.horizon,
+            "horizons": self.horizons,
+            "by_channel": self.by_channel,
+            "items_by_channel": self.items_by_channel,
+            "batches": self.batches,
+            "held": self.held,
+        }
+        if self.resumed:
+            result["resumed"] = list(self.resumed)
+        if not self.dry_run:
+            result["longest_batch_ms"] = self.longest_batch_ms
+            result["wal_cleared"] = self.wal_cleared
+        if self.bytes_freed is not None:
+            result["bytes_freed"] = self.bytes_freed
+        result["seconds"] = self.seconds
+        return result
+
+
+class AgentView(NamedTuple):
+    """An agent and the queues it has rights to; ``changed`` only after `agent grant|revoke`."""
+
+    name: str
+    queues: tuple[str, ...]
+    changed: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"name": self.name, "queues": list(self.queues)}
+        if self.changed is not None:
+            result["changed"] = self.changed
+        return result
+
+
+class QueueView(NamedTuple):
+    """A queue and the agents with rights to it."""
+
+    name: str
+    agents: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "agents": list(self.agents)}
+
+
+class PeopleMergeResult(NamedTuple):
+    """`customer merge`: what moved from the sources into the target (or, with --dry-run, would move)."""
+
+    target: int
+    merged: tuple[int, ...]
+    conversations_moved: int
+    destinations_moved: int
+    tags_added: tuple[str, ...]
+    attributes_added: tuple[str, ...]
+    fields_filled: tuple[str, ...]
+    dry_run: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "merged": list(self.merged),
+            "conversations_moved": self.conversations_moved,
+            "destinations_moved": self.destinations_moved,
+            "tags_added": list(self.tags_added),
+            "attributes_added": list(self.attributes_added),
+            "fields_filled": list(self.fields_filled),
+            "dry_run": self.dry_run,
+        }
