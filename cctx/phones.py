@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
-import textwrap
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from cctx.errors import Invalid
@@ -25,9 +25,14 @@ from cctx.phone_table import CALLING_CODES, REGIONS
 if TYPE_CHECKING:
     import phonenumbers
 
-_CANONICAL = re.compile(r"\+[1-9][0-9]{3,16}")
-_NUMBER_CHARS = re.compile(r"\+?[\d\s\-./()\u00a0\u2010-\u2015]+")
+_NUMBER_CHARS = r"\+?[\d\s\-./()\u00a0\u2010-\u2015]+"  # compiled (and cached by re) when first used
 _MAX_QUOTED = 80
+
+
+@cache
+def _canonical_pattern() -> re.Pattern[str]:
+    """E.164's shape, compiled on first use (not by every command that imports this module)."""
+    return re.compile(r"\+[1-9][0-9]{3,16}")
 
 
 def _quoted(text: str) -> str:
@@ -37,7 +42,7 @@ def _quoted(text: str) -> str:
 def canonical(value: str) -> bool:
     """Whether ``value`` is already E.164 as libphonenumber writes it, and a possible number: decided
     without importing phonenumbers. False means "parse it", not "impossible"."""
-    if not _CANONICAL.fullmatch(value):
+    if not _canonical_pattern().fullmatch(value):
         return False
     digits = value[1:]
     for size in (1, 2, 3):
@@ -55,7 +60,7 @@ def normalize_phone(text: str, region: str | None = None) -> str:
     raw = text.strip()
     if canonical(raw):
         return raw
-    if not _NUMBER_CHARS.fullmatch(raw):
+    if not re.fullmatch(_NUMBER_CHARS, raw):
         raise Invalid(_not_a_number(raw, region))
     if not raw.startswith("+") and region is None:
         raise Invalid(_without_region(raw))
@@ -79,9 +84,9 @@ def _not_a_number(raw: str, region: str | None) -> str:
 def _without_region(raw: str) -> str:
     """The refusal of a number without ``+`` when no default region is configured, with a hint."""
     digits = re.sub(r"[^\d]", "", raw)
-    if _NUMBER_CHARS.fullmatch(raw) and digits.startswith("00") and digits[2:3] in tuple("123456789"):
+    if re.fullmatch(_NUMBER_CHARS, raw) and digits.startswith("00") and digits[2:3] in tuple("123456789"):
         return f"{_quoted(raw)} is not a phone number without phone.default_region: did you mean +{digits[2:]}?"
-    if _NUMBER_CHARS.fullmatch(raw) and digits:
+    if re.fullmatch(_NUMBER_CHARS, raw) and digits:
         return f"{_quoted(raw)} is a national number: write +CC… or set phone.default_region"
     return f"{_quoted(raw)} is not a phone number (write it as +CC… with its country code)"
 
@@ -226,6 +231,8 @@ def build_table() -> dict[str, tuple[tuple[int, ...], str]]:
 
 
 def write_table(path: str) -> None:
+    import textwrap
+
     lines = [
         '"""Calling codes: possible national-number lengths and first digits that need a full parse.',
         "",

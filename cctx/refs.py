@@ -11,11 +11,11 @@ from typing import NamedTuple
 from cctx.channels import DESTINATION_TYPES
 from cctx.errors import Invalid, quote
 from cctx.ids import MAX_ID
-from cctx.phones import normalize_phone as _normalize_phone
 
-_PHONE_NOISE = re.compile(r"[\s\-().]")
-_PHONE_PART = re.compile(r"^\+?[0-9][0-9\s\-().]*$")
-_NUMBER_LIKE = re.compile(r"^\(?[0-9]")
+# Patterns, compiled (and cached by re) when first used: a command that reads a person id needs none.
+_PHONE_NOISE = r"[\s\-().]"
+_PHONE_PART = r"^\+?[0-9][0-9\s\-().]*$"
+_NUMBER_LIKE = r"^\(?[0-9]"
 
 # The configured phone.default_region, for everything that reads a phone number in this command.
 _REGION: ContextVar[str | None] = ContextVar("phone_default_region", default=None)
@@ -58,6 +58,8 @@ CustomerRef = PersonRef | DestinationRef
 def normalize_phone(value: str) -> str:
     """``+385 (91) 123-4567`` -> ``+385911234567`` as libphonenumber reads it; with phone.default_region
     also national numbers and the region's international prefix. Impossible numbers are refused."""
+    from cctx.phones import normalize_phone as _normalize_phone  # the phone code, when a phone is read
+
     return _normalize_phone(value, _REGION.get())
 
 
@@ -65,7 +67,7 @@ def search_text(text: str) -> str:
     """Search text as stored values read: a phone number, or part of one, loses its spaces, dashes and
     brackets (``+385 91 123`` finds ``+385911234567``); any other text is kept."""
     stripped = text.strip()
-    return _PHONE_NOISE.sub("", stripped) if _PHONE_PART.match(stripped) else stripped
+    return re.sub(_PHONE_NOISE, "", stripped) if re.match(_PHONE_PART, stripped) else stripped
 
 
 def normalize_value(dest_type: str, value: str) -> str:
@@ -111,7 +113,7 @@ def parse_ref(text: object) -> CustomerRef:
             raise Invalid(f"{quote(text)} is not a person id (write id:42)")
         digits = digits.lstrip("0") or "0"
         return PersonRef(_person_id(int(digits) if len(digits) <= 19 else MAX_ID + 1, text))
-    if raw.startswith("+") or _NUMBER_LIKE.match(raw):
+    if raw.startswith("+") or re.match(_NUMBER_LIKE, raw):
         # A leading zero is never a person id: a phone read in the default region, else refused with a hint.
         return DestinationRef("phone", normalize_phone(raw))
     dest_type, sep, value = raw.partition(":")

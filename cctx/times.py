@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from cctx.errors import Invalid, quote
 
-_DURATION = re.compile(r"^([1-9][0-9]*)([dwh])$")
+_DURATION = r"^([1-9][0-9]*)([dwh])$"  # compiled (and cached by re) when a duration is read
 MAX_DURATION_DIGITS = 18  # more is past the end of the calendar anyway (and int() refuses 4300+ digits)
 _UNITS = {"d": "days", "w": "weeks", "h": "hours"}
 
@@ -51,7 +51,7 @@ def normalize_ts(value: object, where: str = "timestamp") -> str:
 
 def parse_duration(value: str) -> timedelta:
     """``90d`` -> 90 days, ``12w`` -> 12 weeks, ``36h`` -> 36 hours."""
-    match = _DURATION.match(value.strip())
+    match = re.match(_DURATION, value.strip())
     if not match:
         raise Invalid(f"duration {quote(value)} must be a positive whole number with d, w or h (e.g. 90d)")
     if len(match.group(1)) > MAX_DURATION_DIGITS:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import getpass
 import os
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from cctx.config import Config, load_config
 from cctx.errors import CctxError
 from cctx.times import parse_ts
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from cctx.config import Config
     from cctx.store import Store
 
 
 def default_actor() -> str:
+    import getpass  # only when no --actor or CCTX_ACTOR names one
+
     try:
         return getpass.getuser()
     except Exception:  # no login name in this environment
@@ -28,27 +29,29 @@ def default_actor() -> str:
 
 def config_path(option: str | None) -> Path | None:
     """--config, else CCTX_CONFIG (both handled by click), else ./cctx.yaml if present."""
-    if option:
-        return Path(option)
-    local = Path("cctx.yaml")
-    return local if local.is_file() else None
+    if not option and not os.path.isfile("cctx.yaml"):
+        return None
+    from pathlib import Path  # only when there is a file to read
+
+    return Path(option or "cctx.yaml")
 
 
-@dataclass
 class App:
     """Created by the root group; the database opens on first use and closes with the context."""
 
-    db_target: str
-    config_file: Path | None
-    actor: str
-    debug: bool = False
-    _config: Config | None = field(default=None, repr=False)
-    _repo: Store | None = field(default=None, repr=False)
-    _now: datetime | None = field(default=None, repr=False)
+    def __init__(self, db_target: str, config_file: Path | None, actor: str, debug: bool = False) -> None:
+        self.db_target = db_target
+        self.config_file = config_file
+        self.actor = actor
+        self.debug = debug
+        self._config: Config | None = None
+        self._repo: Store | None = None
+        self._now: datetime | None = None
 
     @property
     def config(self) -> Config:
         if self._config is None:
+            from cctx.config import load_config
             from cctx.refs import set_phone_region
 
             self._config = load_config(self.config_file)

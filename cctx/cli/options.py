@@ -12,7 +12,7 @@ from cctx.errors import quote
 from cctx.ids import MAX_ID
 from cctx.output import FORMATS
 
-_WHOLE = re.compile(r"[+-]?[0-9]+")
+_WHOLE = r"[+-]?[0-9]+"  # compiled (and cached by re) when a number is given
 MAX_DIGITS = 40
 
 
@@ -35,7 +35,7 @@ class WholeNumber(click.ParamType):
             number = value
         else:
             text = str(value).strip()
-            if not _WHOLE.fullmatch(text):
+            if not re.fullmatch(_WHOLE, text):
                 self.fail(f"{quote(value)} is not a whole number{self._range()}", param, ctx)
             if len(text.lstrip("+-").lstrip("0")) > self.digits:
                 self.fail(f"{quote(text)} is not a whole number{self._range()} (it has more than {self.digits} "

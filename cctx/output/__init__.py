@@ -13,10 +13,10 @@ an escape (``\\x1b``, ``\\n``); JSON, CSV and YAML keep the exact text.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from itertools import islice
 from typing import Any, NamedTuple, TextIO
 
@@ -26,10 +26,15 @@ PAGE = 1000  # rows of a table laid out together
 
 TableView = Callable[[Any], str]
 
-# C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional
-# embeddings, overrides and isolates (which reorder what a terminal shows after them).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+@cache
+def _unsafe() -> re.Pattern[str]:
+    """C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional
+    embeddings, overrides and isolates (which reorder what a terminal shows after them). Compiled when
+    first used: JSON, CSV and YAML output never need it."""
+    return re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -41,7 +46,8 @@ def _escape(match: re.Match[str]) -> str:
 def visible(text: str) -> str:
     """``text`` safe to show on a terminal: each control character as an escape, as Python writes it
     (ESC as ``\\x1b``, a line feed as ``\\n``, U+202E as ``\\u202e``); anything else unchanged."""
-    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+    unsafe = _unsafe()
+    return unsafe.sub(_escape, text) if unsafe.search(text) else text
 
 
 def safe(value: Any) -> Any:
@@ -69,11 +75,11 @@ def cell(value: Any, null: str = NULL) -> str:
     if isinstance(value, list | tuple):
         if all(not isinstance(v, dict | list) for v in value):
             return ", ".join(cell(v, null) for v in value)
-        return json.dumps(value, ensure_ascii=False)
+        return _json_line(value)
     if isinstance(value, dict):
         if all(not isinstance(v, dict | list) for v in value.values()):
             return ", ".join(f"{k}={cell(v, null)}" for k, v in value.items())
-        return json.dumps(value, ensure_ascii=False)
+        return _json_line(value)
     return str(value)
 
 
@@ -152,8 +158,17 @@ def generic_columns(first: Mapping[str, Any]) -> Columns:
 _END = object()
 
 
+# json is imported by the output that uses it, not by every command (--help prints none).
 def _json_text(value: Any) -> str:
+    import json
+
     return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _json_line(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _write_json(first: Any, rest: Iterator[Any], out: TextIO) -> None:
@@ -174,7 +189,7 @@ def _csv_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return _json_line(value)
     return str(value)
 
 
