@@ -228,3 +228,69 @@ class PeopleMergeResult(NamedTuple):
             "fields_filled": list(self.fields_filled),
             "dry_run": self.dry_run,
         }
+
+
+class Summary(NamedTuple):
+    """A conversation as `history show` and `conversation list` list it (the contract's summary keys)."""
+
+    id: int
+    channel: str
+    status: str
+    queue: str | None
+    contact: str
+    customer_id: int | None
+    talking_with: str
+    started_at: str
+    closed_at: str | None
+    last_activity_at: str
+    messages: int
+    notes: int
+    call_events: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._asdict()
+
+
+class SearchResult(NamedTuple):
+    """A conversation found by `conversation search`: its summary and the best matching text."""
+
+    summary: Summary
+    snippet: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.summary._asdict(), "snippet": self.snippet}
+
+
+class ItemView(NamedTuple):
+    """One item of a transcript."""
+
+    at: str
+    kind: str
+    author: str | None
+    text: str | None
+    event: str | None
+    recording: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._asdict()
+
+
+class Transcript(NamedTuple):
+    """`conversation show`: the summary, the agents, merge state, expiry and the items in time order."""
+
+    summary: Summary
+    agents: tuple[str, ...]
+    merged_into: int | None
+    merged_at: str | None
+    expired: bool
+    items: tuple[ItemView, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.summary._asdict(),
+            "agents": list(self.agents),
+            "merged_into": self.merged_into,
+            "merged_at": self.merged_at,
+            "expired": self.expired,
+            "items": [i._asdict() for i in self.items],
+        }

@@ -78,7 +78,7 @@ def conversation_show(app: App, conversation_id: int, as_agent: str | None, kind
     data = conversations.show(
         app.store, conversation_id, retention=app.config.retention, now=app.now, as_agent=as_agent, kinds=kinds
     )
-    render(item_rows(data) if fmt == "csv" else data, fmt, table=transcript, columns=ITEM_COLUMNS)
+    render(item_rows(data.to_dict()) if fmt == "csv" else data, fmt, table=transcript, columns=ITEM_COLUMNS)
 
 
 @conversation.command("search")

@@ -10,7 +10,7 @@ from cctx.config import Retention
 from cctx.errors import Conflict, Invalid, NotFound, quote
 from cctx.models import Conversation
 from cctx.refs import DestinationRef, PersonRef, parse_ref
-from cctx.results import LinkResult
+from cctx.results import ItemView, LinkResult, Summary, Transcript
 from cctx.rules.visibility import is_expired
 from cctx.services.lookups import agent_id_of, current_person_id
 from cctx.services.retention import horizons
@@ -51,7 +51,7 @@ def show(
     now: datetime,
     as_agent: str | None = None,
     kinds: tuple[str, ...] = (),
-) -> dict[str, Any]:
+) -> Transcript:
     """The summary plus agents, merge state, expiry and the time-ordered items (optionally of some kinds)."""
     merged_into: int | None
     if as_agent is not None:
@@ -60,19 +60,19 @@ def show(
     else:
         conversation = get_conversation(store, conversation_id)
         merged_into = conversation.merged_into
-    items = [
-        {"at": i.at, "kind": i.kind, "author": i.author, "text": i.text, "event": i.event, "recording": i.recording}
+    items = tuple(
+        ItemView(i.at, i.kind, i.author, i.text, i.event, i.recording)
         for i in store.conversations.items(conversation_id)
         if not kinds or i.kind in kinds
-    ]
-    return {
-        **summary(conversation),
-        "agents": store.conversations.participants(conversation_id),
-        "merged_into": merged_into,
-        "merged_at": conversation.merged_at,
-        "expired": is_expired(conversation, horizons(retention, now)),
-        "items": items,
-    }
+    )
+    return Transcript(
+        summary(conversation),
+        tuple(store.conversations.participants(conversation_id)),
+        merged_into,
+        conversation.merged_at,
+        is_expired(conversation, horizons(retention, now)),
+        items,
+    )
 
 
 def _existing_person(store: Store, person_id: int) -> int:
@@ -100,7 +100,7 @@ def list_conversations(
     statuses: tuple[str, ...] = (),
     queues: tuple[str, ...] = (),
     limit: int | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Summary]:
     """Conversation summaries matching every filter, oldest first; tombstones only with --status merged.
 
     A filter given several values matches any of them (``contacts``: any of these customers). Every
@@ -126,9 +126,9 @@ def list_conversations(
     return (summary(c) for c in found)
 
 
-def relink_template(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def relink_template(rows: Iterator[Summary]) -> Iterator[dict[str, Any]]:
     """Summaries turned into rows of the relink file: ``conversation,customer`` (the current link)."""
-    return ({"conversation": r["id"], "customer": r["customer_id"]} for r in rows)
+    return ({"conversation": r.id, "customer": r.customer_id} for r in rows)
 
 
 def _changeable(store: Store, conversation_id: int) -> Conversation:

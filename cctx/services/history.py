@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from cctx.config import Retention
+from cctx.results import Summary
 from cctx.services.lookups import agent_id_of, customer_of
 from cctx.services.retention import horizons
 from cctx.services.summaries import summary
@@ -61,7 +62,7 @@ def show_history(
     limit: int | None = None,
     retention: Retention | None,
     now: datetime,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Summary]:
     """The conversation summaries of a customer's history, oldest first unless ``newest_first``.
 
     Posts channels and tombstones never appear (asking for a posts channel gives nothing); closed

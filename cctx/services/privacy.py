@@ -122,12 +122,12 @@ def export_customer(
     def conversations(ids: list[int], linked: bool) -> Iterator[dict[str, Any]]:
         for conversation_id in ids:
             shown = conversation_views.show(store, conversation_id, retention=retention, now=now)
-            counts.items += len(shown["items"])
+            counts.items += len(shown.items)
             if linked:
                 counts.conversations += 1
             else:
                 counts.unlinked_conversations += 1
-            yield shown
+            yield shown.to_dict()
 
     def audit(selection: _AuditSelection) -> Iterator[dict[str, Any]]:
         for audit_id, at, who, action, subject_text, details_text in store.privacy.audit_rows():

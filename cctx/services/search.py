@@ -15,6 +15,7 @@ from typing import Any
 
 from cctx.config import Retention
 from cctx.errors import Invalid
+from cctx.results import SearchResult
 from cctx.search_fold import SearchWord, search_words, word_spans
 from cctx.services.history import history_query
 from cctx.services.summaries import summary
@@ -38,7 +39,7 @@ def search(
     limit: int | None = None,
     retention: Retention | None,
     now: datetime,
-) -> list[dict[str, Any]]:
+) -> list[SearchResult]:
     """Conversation summaries with a ``snippet``, best match first, at most ``limit`` (default 20)."""
     words = search_words(text)
     if not words:
@@ -52,7 +53,7 @@ def search(
     hits = store.search.hits(words, query)
     best = best_items(store.search.item_texts([h.conversation.id for h in hits]), words)
     return [
-        {**summary(h.conversation), "snippet": snippet(best[h.conversation.id].text, words)}
+        SearchResult(summary(h.conversation), snippet(best[h.conversation.id].text, words))
         for h in hits
         if h.conversation.id in best
     ]
