@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -291,11 +290,11 @@ def customer_duplicates(app: App, limit: int | None, fmt: str) -> None:
 
 @customer.command("export")
 @click.argument("ref", metavar="REF")
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+@click.option("--output", "-o", "output_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE (created readable by you only) instead of stdout.")
 @format_option
 @pass_app
-def customer_export(app: App, ref: str, output: Path | None, fmt: str) -> None:
+def customer_export(app: App, ref: str, output_file: str | None, fmt: str) -> None:
     """Export everything stored about customer REF as one JSON document (whatever --format says).
 
     The card with every attribute, destinations, tags, linked conversations (expired ones not yet
@@ -307,8 +306,12 @@ def customer_export(app: App, ref: str, output: Path | None, fmt: str) -> None:
         cctx customer export +385911234567 --output maja.json
         cctx customer export email:ana@example.com | jq .conversations[].id
     """
+    from pathlib import Path  # here, not for every `customer` command and --help
+
     from cctx.output.export import private_output, write_document
     from cctx.services import people, privacy
+
+    output = None if output_file is None else Path(output_file)
 
     settings = people.card_settings(app.config, app.now)
     with private_output(output) as out:
