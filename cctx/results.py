@@ -294,3 +294,80 @@ class Transcript(NamedTuple):
             "expired": self.expired,
             "items": [i._asdict() for i in self.items],
         }
+
+
+class AuditView(NamedTuple):
+    """An audit record as `audit list|show` show it; ``undone_by`` is the `undo` record that reversed it."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    subject: list[Any]
+    details: dict[str, Any]
+    undone_by: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._asdict()
+
+
+class FileTightened(NamedTuple):
+    file: str
+    mode_before: str  # octal, e.g. "0644"
+
+
+class InitResult(NamedTuple):
+    """`db init`: the schema version reached and what was repaired on the way."""
+
+    database: str
+    schema_version: int
+    upgraded_from: int | None
+    files_tightened: tuple[FileTightened, ...]
+    wal_restored_from: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "schema_version": self.schema_version,
+            "upgraded_from": self.upgraded_from,
+            "files_tightened": [f._asdict() for f in self.files_tightened],
+            "wal_restored_from": self.wal_restored_from,
+        }
+
+
+class Explanation(NamedTuple):
+    """`history explain`: why a conversation is kept or due for the purge."""
+
+    conversation: int
+    status: str
+    channel: str
+    closed_at: str | None
+    expires_from: str | None
+    policy: str  # "channel", "default" or "none"
+    retention_days: int | None
+    expires_at: str | None
+    expired: bool
+    held_by: tuple[int, ...]
+    purgeable: bool
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self._asdict(), "held_by": list(self.held_by)}
+
+
+class ErasureResult(NamedTuple):
+    """`customer erase`: what was deleted (or, with --dry-run, would be); ``wal_cleared`` after a real run."""
+
+    customer: int | None
+    contact: str | None
+    conversations: int
+    items: int
+    destinations: int
+    dry_run: bool
+    wal_cleared: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        result = self._asdict()
+        if self.wal_cleared is None:
+            del result["wal_cleared"]
+        return result

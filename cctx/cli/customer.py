@@ -17,7 +17,7 @@ from cctx.output.card import CARD_COLUMNS, card_view, cards_view
 from cctx.words import plural
 
 if TYPE_CHECKING:
-    from cctx.results import Card, ConversationCard
+    from cctx.results import Card, ConversationCard, ErasureResult
     from cctx.services import people
 
 
@@ -324,18 +324,18 @@ def customer_export(app: App, ref: str, output_file: str | None, fmt: str) -> No
                 f"{plural(counts.items, 'item')} and {plural(counts.audit, 'audit record')} to {output}.")
 
 
-def _confirm_erasure(yes: bool) -> Callable[[dict[str, Any]], bool]:
+def _confirm_erasure(yes: bool) -> Callable[[ErasureResult], bool]:
     """--yes, else a question on a terminal; off a terminal without --yes, a refusal."""
 
-    def confirm(plan: dict[str, Any]) -> bool:
+    def confirm(plan: ErasureResult) -> bool:
         if yes:
             return True
         if not (sys.stdin.isatty() and sys.stderr.isatty()):
             raise Invalid("customer erase needs --yes when not run on a terminal: nothing changed")
-        whose = f"customer {plan['customer']}" if plan["customer"] is not None else f"contact {plan['contact']}"
+        whose = f"customer {plan.customer}" if plan.customer is not None else f"contact {plan.contact}"
         return click.confirm(
-            f"Erase {whose}: {plural(plan['conversations'], 'conversation')}, {plural(plan['items'], 'item')} and "
-            f"{plural(plan['destinations'], 'destination')}, for good?", err=True)
+            f"Erase {whose}: {plural(plan.conversations, 'conversation')}, {plural(plan.items, 'item')} and "
+            f"{plural(plan.destinations, 'destination')}, for good?", err=True)
 
     return confirm
 
@@ -362,7 +362,7 @@ def customer_erase(app: App, ref: str, dry_run: bool, yes: bool, fmt: str) -> No
 
     result = privacy.erase_customer(app.store, ref, dry_run=dry_run, confirm=_confirm_erasure(yes), now=app.now,
                                     actor=app.actor)
-    if result.get("wal_cleared") is False:
+    if result.wal_cleared is False:
         message("Warning: readers kept the WAL from being cleared; erased content may remain in the -wal file "
                 "until the next checkpoint.")
     render(result, fmt)

@@ -32,12 +32,12 @@ def db_init(app: App, fmt: str) -> None:
     from cctx.services import database
 
     result = database.init_schema(app.create_store())
-    for fixed in result["files_tightened"]:
-        message(f"Made {fixed['file']} private: mode {fixed['mode_before']} -> 0600 (it holds personal data).")
-    if result["wal_restored_from"]:
-        message(f"Restored WAL journal mode (the file was in {result['wal_restored_from']} mode).")
+    for fixed in result.files_tightened:
+        message(f"Made {fixed.file} private: mode {fixed.mode_before} -> 0600 (it holds personal data).")
+    if result.wal_restored_from:
+        message(f"Restored WAL journal mode (the file was in {result.wal_restored_from} mode).")
     if fmt == "table":
-        message(f"Database {result['database']} is at schema version {result['schema_version']}.")
+        message(f"Database {result.database} is at schema version {result.schema_version}.")
     else:
         render(result, fmt)
 

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from cctx.errors import Invalid, NotFound, quote
 from cctx.models import AuditRecord
+from cctx.results import AuditView
 from cctx.store import Store
 from cctx.times import normalize_ts
 
 
-def _as_dict(r: AuditRecord, undone_by: dict[int, int]) -> dict[str, Any]:
+def _view(r: AuditRecord, undone_by: dict[int, int]) -> AuditView:
     """A record as shown; ``undone_by`` is derived from the `undo` records, never stored in this one."""
-    return {
-        "id": r.id, "at": r.at, "actor": r.actor, "action": r.action, "subject": r.subject,
-        "details": r.details, "undone_by": undone_by.get(r.id),
-    }
+    return AuditView(r.id, r.at, r.actor, r.action, r.subject, r.details, undone_by.get(r.id))
 
 
 # Every action cctx writes (the audit rule), the later additions included.
@@ -38,18 +34,18 @@ def check_action(store: Store, action: str) -> None:
 
 def list_audit(
     store: Store, *, action: str | None = None, since: str | None = None, limit: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[AuditView]:
     """Audit records, newest first, optionally of one action and from a moment on (the real time of the
     change: ``at``). An action that no record can have is refused, with the list of actions."""
     if action is not None:
         check_action(store, action)
     since_ts = normalize_ts(since, "--since") if since else None
     undone_by = store.undo.undone_by()
-    return [_as_dict(r, undone_by) for r in store.audit.records(action=action, since=since_ts, limit=limit)]
+    return [_view(r, undone_by) for r in store.audit.records(action=action, since=since_ts, limit=limit)]
 
 
-def show_audit(store: Store, audit_id: int) -> dict[str, Any]:
+def show_audit(store: Store, audit_id: int) -> AuditView:
     record = store.undo.record(audit_id)
     if record is None:
         raise NotFound(f"audit record {quote(audit_id)} not found")
-    return _as_dict(record, store.undo.undone_by())
+    return _view(record, store.undo.undone_by())

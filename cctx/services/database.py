@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from cctx.errors import Invalid
+from cctx.results import FileTightened, InitResult
 from cctx.store import Store, locks
 from cctx.store.base import schema_version
 
 
-def init_schema(store: Store) -> dict[str, Any]:
+def init_schema(store: Store) -> InitResult:
     """Create or upgrade the schema. On SQLite also make an existing file private again (0600, with its -wal
     and -shm) and put it back in WAL mode (a killed tool may have left it in another journal mode); the
     result names what was repaired."""
@@ -26,13 +27,13 @@ def init_schema(store: Store) -> dict[str, Any]:
     before, after = store.migrate()  # sets WAL mode
     if sqlite:
         tightened += locks.tighten_modes(store.path)  # a -wal or -shm opened before the file was tightened
-    return {
-        "database": store.name,
-        "schema_version": after,
-        "upgraded_from": before if before != after else None,
-        "files_tightened": [{"file": str(path), "mode_before": f"{mode:04o}"} for path, mode in tightened],
-        "wal_restored_from": None if journal == "wal" else journal,
-    }
+    return InitResult(
+        database=store.name,
+        schema_version=after,
+        upgraded_from=before if before != after else None,
+        files_tightened=tuple(FileTightened(str(path), f"{mode:04o}") for path, mode in tightened),
+        wal_restored_from=None if journal == "wal" else journal,
+    )
 
 
 def stats(store: Store) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from cctx.config import Retention
 from cctx.errors import Invalid
 from cctx.models import PERSON_FIELDS, Person
 from cctx.refs import DestinationRef
+from cctx.results import ErasureResult
 from cctx.services import conversations as conversation_views
 from cctx.services.holds import active_holds_text
 from cctx.services.lookups import customer_of
@@ -171,16 +172,16 @@ class ErasePlan:
     items: int
     holds: list[int] = field(default_factory=list)
 
-    def result(self, dry_run: bool) -> dict[str, Any]:
+    def result(self, dry_run: bool) -> ErasureResult:
         person = self.customer.person
-        return {
-            "customer": self.customer.person_id,
-            "contact": None if self.customer.contact is None else self.customer.contact.value,
-            "conversations": len(self.conversations),
-            "items": self.items,
-            "destinations": 0 if person is None else len(person.destinations),
-            "dry_run": dry_run,
-        }
+        return ErasureResult(
+            customer=self.customer.person_id,
+            contact=None if self.customer.contact is None else self.customer.contact.value,
+            conversations=len(self.conversations),
+            items=self.items,
+            destinations=0 if person is None else len(person.destinations),
+            dry_run=dry_run,
+        )
 
 
 def _plan_erasure(store: Store, ref_text: str, now: datetime) -> ErasePlan:
@@ -264,9 +265,9 @@ def _redact_audit(store: Store, plan: ErasePlan, values: PersonalValues) -> int:
 
 
 def erase_customer(
-    store: Store, ref_text: str, *, dry_run: bool, confirm: Callable[[dict[str, Any]], bool], now: datetime,
+    store: Store, ref_text: str, *, dry_run: bool, confirm: Callable[[ErasureResult], bool], now: datetime,
     actor: str,
-) -> dict[str, Any]:
+) -> ErasureResult:
     """Delete everything about a customer (see the contract's erasure), unless a hold applies; ``confirm``
     is asked with the dry-run result before anything is written and may refuse."""
     plan = _plan_erasure(store, ref_text, now)
@@ -293,8 +294,7 @@ def erase_customer(
         result = plan.result(False)
         store.audit.record(now, actor, "customer.erase", [] if person is None else [person.id], {
             "conversation_ids": plan.conversations,
-            "conversations": result["conversations"], "items": result["items"],
-            "destinations": result["destinations"], "audit_records_redacted": redacted,
+            "conversations": result.conversations, "items": result.items,
+            "destinations": result.destinations, "audit_records_redacted": redacted,
         })
-    result["wal_cleared"] = store.privacy.clear_erased_content()
-    return result
+    return result._replace(wal_cleared=store.privacy.clear_erased_content())

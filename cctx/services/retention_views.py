@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
 from cctx.errors import Invalid, NotFound
+from cctx.results import Explanation
 from cctx.rules.visibility import expires_from, past_horizon
 from cctx.services.retention import age_in_days, cut_before
 from cctx.times import format_ts, parse_ts
@@ -99,7 +100,7 @@ def _reason(conv: Conversation, policy: ChannelPolicy, expires_at: str | None, e
     return f"It {counted} at {expires_from(conv)} and {keeps[policy.source]}: it expires at {expires_at}."
 
 
-def explain(store: Store, conversation_id: int, retention: Retention | None, now: datetime) -> dict[str, Any]:
+def explain(store: Store, conversation_id: int, retention: Retention | None, now: datetime) -> Explanation:
     """Why conversation ``conversation_id`` is kept or due for the purge."""
     conv = store.conversations.get(conversation_id)
     if conv is None:
@@ -110,20 +111,20 @@ def explain(store: Store, conversation_id: int, retention: Retention | None, now
     expired = _is_expired(conv, retention, now)
     held_by = store.holds.keeping(conv.id, now)
     along = None if expired or conv.status != "merged" else _expired_target(store, conv, retention, now)
-    return {
-        "conversation": conv.id,
-        "status": conv.status,
-        "channel": conv.channel,
-        "closed_at": conv.closed_at,
-        "expires_from": start,
-        "policy": policy.source,
-        "retention_days": policy.days,
-        "expires_at": expires_at,
-        "expired": expired,
-        "held_by": held_by,
-        "purgeable": not store.holds.is_kept(conv.id, now) and (expired or along is not None),
-        "reason": _reason(conv, policy, expires_at, expired, held_by, along),
-    }
+    return Explanation(
+        conversation=conv.id,
+        status=conv.status,
+        channel=conv.channel,
+        closed_at=conv.closed_at,
+        expires_from=start,
+        policy=policy.source,
+        retention_days=policy.days,
+        expires_at=expires_at,
+        expired=expired,
+        held_by=tuple(held_by),
+        purgeable=not store.holds.is_kept(conv.id, now) and (expired or along is not None),
+        reason=_reason(conv, policy, expires_at, expired, held_by, along),
+    )
 
 
 def _bucket(start: str | None, boundaries: list[str] | None) -> int | None:
