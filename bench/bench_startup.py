@@ -55,6 +55,10 @@ names = [d[0] for d in cur.description]
 print(json.dumps([dict(zip(names, row)) for row in cur], indent=2, ensure_ascii=False))
 """
 
+# The warm-up rounds write the bytecode cache of whatever changed since the last run: with
+# PYTHONDONTWRITEBYTECODE set, every round would time compiling those sources instead of starting up.
+ENV = {"PYTHONDONTWRITEBYTECODE": ""}
+
 BARE = "`python -c 'import sqlite3'`"
 SCRIPT = "minimal script (sqlite3 + the history query + json.dumps)"
 
@@ -138,7 +142,7 @@ def timed_ms(argv: dict[str, list[str]], runs: int) -> tuple[dict[str, list[floa
     for round_number in range(runs + 2):
         for label, command in argv.items():
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            seconds = common.run_command(command).seconds
+            seconds = common.run_command(command, env=ENV).seconds
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if round_number >= 2:
                 wall[label].append(seconds * 1000)
