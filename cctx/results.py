@@ -7,9 +7,11 @@ define, which every command pays at start-up.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from cctx.models import Destination
+from cctx.times import format_ts
 
 
 class ConversationCounts(NamedTuple):
@@ -371,3 +373,73 @@ class ErasureResult(NamedTuple):
         if self.wal_cleared is None:
             del result["wal_cleared"]
         return result
+
+
+class Stats(NamedTuple):
+    """`db stats`: rows per table, conversations per status, the schema version and the engine."""
+
+    tables: dict[str, int]
+    conversations_by_status: dict[str, int]
+    schema_version: int
+    engine: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.tables,
+            "conversations_by_status": self.conversations_by_status,
+            "schema_version": self.schema_version,
+            "engine": self.engine,
+        }
+
+
+class Policy(NamedTuple):
+    """`history policy`: days kept by default and per channel (None and {} without a policy)."""
+
+    default_days: int | None
+    channels: dict[str, int | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"default_days": self.default_days, "channels": self.channels}
+
+
+class DuplicateGroup(NamedTuple):
+    """`customer duplicates`: people who look like one customer, why, and their names."""
+
+    people: tuple[int, ...]
+    reasons: tuple[str, ...]
+    names: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"people": list(self.people), "reasons": list(self.reasons), "names": list(self.names)}
+
+
+class ForecastWeek(NamedTuple):
+    start: datetime
+    end: datetime
+    conversations: int
+    items: int
+    by_channel: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "from": format_ts(self.start),
+            "to": format_ts(self.end),
+            "conversations": self.conversations,
+            "items": self.items,
+            "by_channel": self.by_channel,
+        }
+
+
+class Forecast(NamedTuple):
+    """`history forecast`: what has expired already, then what expires week by week."""
+
+    already_expired_conversations: int
+    already_expired_items: int
+    weeks: tuple[ForecastWeek, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "already_expired": {"conversations": self.already_expired_conversations,
+                                "items": self.already_expired_items},
+            "weeks": [w.to_dict() for w in self.weeks],
+        }

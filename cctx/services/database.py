@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from cctx.errors import Invalid
-from cctx.results import FileTightened, InitResult
+from cctx.results import FileTightened, InitResult, Stats
 from cctx.store import Store, locks
 from cctx.store.base import schema_version
 
@@ -36,11 +34,7 @@ def init_schema(store: Store) -> InitResult:
     )
 
 
-def stats(store: Store) -> dict[str, Any]:
-    counts = store.stats.table_counts()
-    return {
-        **counts,
-        "conversations_by_status": store.stats.conversations_by_status(),
-        "schema_version": store.user_version,
-        "engine": store.engine.name,
-    }
+def stats(store: Store) -> Stats:
+    return Stats(
+        store.stats.table_counts(), store.stats.conversations_by_status(), store.user_version, store.engine.name
+    )

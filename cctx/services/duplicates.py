@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cctx.phones import canonical, number_key
+from cctx.results import DuplicateGroup
 from cctx.rules.display_names import full_name
 from cctx.store import Store
 
@@ -165,7 +166,7 @@ def _same_phones(store: Store, components: _Components) -> None:
             components.join(sorted(people), SAME_PHONE)
 
 
-def find_duplicates(store: Store, match_attributes: tuple[str, ...], *, limit: int | None) -> list[dict[str, Any]]:
+def find_duplicates(store: Store, match_attributes: tuple[str, ...], *, limit: int | None) -> list[DuplicateGroup]:
     """The groups, sorted by smallest id, at most ``limit`` of them."""
     components = _Components()
     names: Names = {}
@@ -184,5 +185,5 @@ def find_duplicates(store: Store, match_attributes: tuple[str, ...], *, limit: i
         for person_id in people:
             first, last = names.get(person_id, (None, None))
             shown.append(full_name(first, last) or destinations.get(person_id) or last or f"#{person_id}")
-        result.append({"people": people, "reasons": reasons, "names": shown})
+        result.append(DuplicateGroup(tuple(people), tuple(reasons), tuple(shown)))
     return result

@@ -7,10 +7,10 @@ the horizons, not the purge machinery, and do not import it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
+from cctx.results import Policy
 from cctx.times import format_ts
 
 Horizons = dict[str, str | None]
@@ -47,11 +47,8 @@ def horizons(retention: Retention | None, now: datetime, older_than: timedelta |
     return result
 
 
-def policy(retention: Retention | None) -> dict[str, Any]:
+def policy(retention: Retention | None) -> Policy:
     """The configured policy: days by default and per channel (null / empty without a policy)."""
     if retention is None:
-        return {"default_days": None, "channels": {}}
-    return {
-        "default_days": retention.default_days,
-        "channels": {s: retention.channels[s] for s in CHANNEL_SLUGS if s in retention.channels},
-    }
+        return Policy(None, {})
+    return Policy(retention.default_days, {s: retention.channels[s] for s in CHANNEL_SLUGS if s in retention.channels})

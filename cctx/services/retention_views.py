@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
 from cctx.errors import Invalid, NotFound
-from cctx.results import Explanation
+from cctx.results import Explanation, Forecast, ForecastWeek
 from cctx.rules.visibility import expires_from, past_horizon
 from cctx.services.retention import age_in_days, cut_before
 from cctx.times import format_ts, parse_ts
@@ -137,7 +137,7 @@ def _bucket(start: str | None, boundaries: list[str] | None) -> int | None:
 def forecast(
     store: Store, retention: Retention | None, now: datetime, *, weeks: int = DEFAULT_WEEKS,
     channels: tuple[str, ...] = (),
-) -> dict[str, Any]:
+) -> Forecast:
     """What expires in each of the next ``weeks`` weeks under the policy, holds excluded; first what has
     expired already (exactly what `history purge --dry-run` would delete)."""
     try:
@@ -165,16 +165,17 @@ def forecast(
             if known:
                 conversations[min(known)][slug] += 1
                 items[min(known)] += n_items
-    return {
-        "already_expired": {"conversations": sum(conversations[0].values()), "items": items[0]},
-        "weeks": [
-            {
-                "from": format_ts(week_starts[k]),
-                "to": format_ts(week_starts[k + 1]),
-                "conversations": sum(conversations[k + 1].values()),
-                "items": items[k + 1],
-                "by_channel": {s: conversations[k + 1][s] for s in CHANNEL_SLUGS if conversations[k + 1][s]},
-            }
+    return Forecast(
+        sum(conversations[0].values()),
+        items[0],
+        tuple(
+            ForecastWeek(
+                week_starts[k],
+                week_starts[k + 1],
+                sum(conversations[k + 1].values()),
+                items[k + 1],
+                {s: conversations[k + 1][s] for s in CHANNEL_SLUGS if conversations[k + 1][s]},
+            )
             for k in range(weeks)
-        ],
-    }
+        ),
+    )
