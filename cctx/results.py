@@ -443,3 +443,16 @@ class Forecast(NamedTuple):
                                 "items": self.already_expired_items},
             "weeks": [w.to_dict() for w in self.weeks],
         }
+
+
+class ImportCounts(NamedTuple):
+    """`db import`: what the files added."""
+
+    people: int
+    conversations: int
+    items: int
+    agents: int
+    queues: int
+
+    def to_dict(self) -> dict[str, int]:
+        return self._asdict()

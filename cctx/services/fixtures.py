@@ -7,6 +7,7 @@ from typing import Any
 
 from cctx import inputs
 from cctx.channels import CHANNELS
+from cctx.results import ImportCounts
 from cctx.rules.display_names import display_name
 from cctx.services.fixture_validation import MISSING, ImportPlan, PersonPlan, recheck, validate
 from cctx.services.progress import Advance, ProgressBar, no_progress
@@ -22,7 +23,7 @@ def read_documents(paths: list[str]) -> list[tuple[str, Any]]:
     return documents
 
 
-def _write(store: Store, plan: ImportPlan, now: datetime, advance: Advance) -> dict[str, Any]:
+def _write(store: Store, plan: ImportPlan, now: datetime, advance: Advance) -> tuple[ImportCounts, list[int]]:
     for queue in plan.queues:
         store.agents.add_queue(queue)
     for name, queues in plan.agents:
@@ -81,19 +82,13 @@ def _write(store: Store, plan: ImportPlan, now: datetime, advance: Advance) -> d
         store.conversations.add_participants(conversation_id, dict.fromkeys([*conv.agents, *authors]))
         item_count += len(items)
         advance(1)
-    counts = {
-        "people": len(plan.people),
-        "conversations": len(plan.conversations),
-        "items": item_count,
-        "agents": len(plan.agents),
-        "queues": len(plan.queues),
-    }
-    return {"counts": counts, "autolinked": sorted(autolinked)}
+    counts = ImportCounts(len(plan.people), len(plan.conversations), item_count, len(plan.agents), len(plan.queues))
+    return counts, sorted(autolinked)
 
 
 def import_files(
     store: Store, paths: list[str], *, now: datetime, actor: str, progress: ProgressBar = no_progress
-) -> dict[str, int]:
+) -> ImportCounts:
     """Validate all files together, then write them in one transaction with one audit record.
 
     ``progress(n)`` opens a progress bar for the n people and conversations; advanced as each is written."""
@@ -102,10 +97,10 @@ def import_files(
     with store.transaction():
         recheck(store, plan)
         with progress(len(plan.people) + len(plan.conversations)) as advance:
-            written = _write(store, plan, now, advance)
-        details = {**written["counts"], "files": [name for name, _ in documents]}
-        if written["autolinked"]:
-            details["autolinked"] = written["autolinked"]
-        if any(written["counts"].values()):  # an import that adds nothing is a no-op: no audit record
+            counts, autolinked = _write(store, plan, now, advance)
+        details: dict[str, Any] = {**counts.to_dict(), "files": [name for name, _ in documents]}
+        if autolinked:
+            details["autolinked"] = autolinked
+        if any(counts):  # an import that adds nothing is a no-op: no audit record
             store.audit.record(now, actor, "import", [], details)
-    return written["counts"]
+    return counts

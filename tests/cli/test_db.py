@@ -321,7 +321,7 @@ def test_import_progress_is_sized_to_the_plan_and_advanced_to_the_end(empty_cli:
         counts = fixtures.import_files(store, [str(DEMO)], now=NOW_AT, actor="tester", progress=bar)
     finally:
         store.close()
-    total = counts["people"] + counts["conversations"]
+    total = counts.people + counts.conversations
     assert (bar.length, bar.advanced) == (total, total)
 
 
