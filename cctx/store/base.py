@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Self
 
-from cctx.store.engine import Connection, Engine, open_engine
+from cctx.store.engine import Connection, Engine, is_postgres_url
 
 CHUNK = 500  # ids per IN (...) list, well under either engine's limit on bound parameters
 
@@ -71,6 +71,17 @@ MIGRATION_STEPS = {
     3: ("cctx.store.profiles", "renormalise_phones"),  # phones as libphonenumber writes them
     4: ("cctx.store.search", "build_search_index"),  # fold stored item text, build the full-text index
 }
+
+
+def open_engine(target: str, busy_timeout_ms: int, *, create: bool) -> Engine:
+    """The engine of ``target``: a ``postgresql://`` URL, else a SQLite file path."""
+    if is_postgres_url(target):
+        from cctx.store.postgres import PostgresEngine
+
+        return PostgresEngine(target, busy_timeout_ms)
+    from cctx.store.sqlite import SqliteEngine
+
+    return SqliteEngine(Path(target), busy_timeout_ms, create=create)
 
 
 class Database:

@@ -243,8 +243,7 @@ def test_upgrade_renormalises_stored_phones(tmp_path: Path, engine: str) -> None
 
 def test_upgrade_renormalises_on_either_engine(db_target: Path | str) -> None:
     """The same upgrade, on SQLite and PostgreSQL: a database at schema 2 written through the engine."""
-    from cctx.store.base import Database, migration_files
-    from cctx.store.engine import open_engine
+    from cctx.store.base import Database, migration_files, open_engine
 
     engine = open_engine(str(db_target), 5000, create=True)
     db = Database(engine.connect(), engine)
