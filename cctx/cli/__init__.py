@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from typing import Any
 
@@ -19,7 +18,14 @@ def _fail(error: CctxError) -> None:
     sys.exit(error.exit_code)
 
 
-def _as_cctx_error(exc: sqlite3.Error, ctx: click.Context) -> CctxError:
+def _sqlite_errors() -> tuple[type[Exception], ...]:
+    """sqlite3.Error once sqlite3 is loaded, else nothing: only a command that imported sqlite3 can raise
+    one, and --help, which needs no database, does not import it (5 ms)."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return () if sqlite3 is None else (sqlite3.Error,)
+
+
+def _as_cctx_error(exc: Exception, ctx: click.Context) -> CctxError:
     from cctx.cli.context import App
 
     text = str(exc)
@@ -71,7 +77,7 @@ class RootGroup(LazyGroup):
             if _debug(ctx):
                 raise
             _fail(exc)
-        except sqlite3.Error as exc:
+        except _sqlite_errors() as exc:  # evaluated only when an exception gets here
             if _debug(ctx):
                 raise
             _fail(_as_cctx_error(exc, ctx))
