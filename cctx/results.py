@@ -456,3 +456,13 @@ class ImportCounts(NamedTuple):
 
     def to_dict(self) -> dict[str, int]:
         return self._asdict()
+
+
+class SeedResult(NamedTuple):
+    """`db seed`: what the synthetic world holds, and how long it took."""
+
+    counts: ImportCounts
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.counts.to_dict(), "seconds": self.seconds}

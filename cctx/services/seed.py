@@ -34,6 +34,7 @@ from typing import Any
 
 from cctx.channels import CALL, CHANNELS, HISTORY_CHANNELS, MESSAGING, POSTS, channels_of_type
 from cctx.errors import Conflict, Invalid
+from cctx.results import ImportCounts, SeedResult
 from cctx.rules.display_names import full_name
 from cctx.services.progress import Advance, ProgressBar, no_progress
 from cctx.services.seed_words import (
@@ -96,7 +97,7 @@ def progress_units(size: SeedSize) -> int:
 
 def seed_database(
     store: Store, size: SeedSize, *, now: datetime, actor: str, progress: ProgressBar = no_progress
-) -> dict[str, Any]:
+) -> SeedResult:
     """Fill an empty database with the synthetic world of ``size``; one audit record `seed`.
 
     ``progress(n)`` opens a progress bar for ``progress_units(size)``; advanced as each part is written."""
@@ -107,7 +108,7 @@ def seed_database(
 _ONE = {"people": "person", "conversations": "conversation", "agents": "agent", "queues": "queue"}
 
 
-def _seed(store: Store, size: SeedSize, now: datetime, actor: str, advance: Advance) -> dict[str, Any]:
+def _seed(store: Store, size: SeedSize, now: datetime, actor: str, advance: Advance) -> SeedResult:
     if size.items and not size.conversations:
         raise Invalid("--items needs --conversations above 0")
     started = time.monotonic()
@@ -129,13 +130,10 @@ def _seed(store: Store, size: SeedSize, now: datetime, actor: str, advance: Adva
             advance(store.seed.insert_seed_items(first, first + ITEM_CHUNK - 1))
         store.transfer.create_indexes(indexes)
         advance(size.items // 4)
-        counts = {
-            "people": size.people, "conversations": size.conversations, "items": size.items,
-            "agents": len(AGENTS), "queues": len(QUEUES),
-        }
-        store.audit.record(now, actor, "seed", [], {**counts, "seed": size.seed})
+        counts = ImportCounts(size.people, size.conversations, size.items, len(AGENTS), len(QUEUES))
+        store.audit.record(now, actor, "seed", [], {**counts.to_dict(), "seed": size.seed})
     advance(1)
-    return {**counts, "seconds": round(time.monotonic() - started, 1)}
+    return SeedResult(counts, round(time.monotonic() - started, 1))
 
 
 def format_epoch(moment: int) -> str:
