@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from cctx.models import Destination
+from cctx.models import Destination, Hold
 from cctx.times import format_ts
 
 
@@ -128,18 +128,11 @@ class RelinkResult(NamedTuple):
 class HoldView(NamedTuple):
     """A legal hold as `hold add|list|release` show it, with whether it is active now."""
 
-    id: int
-    customer_id: int | None
-    conversation_id: int | None
-    reason: str
-    until: str | None
-    created_at: str
-    created_by: str
-    released_at: str | None
+    hold: Hold
     active: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return self._asdict()
+        return {**self.hold._asdict(), "active": self.active}
 
 
 class PurgeReport(NamedTuple):

@@ -23,9 +23,7 @@ MAX_REASON = 1000
 
 def hold_view(hold: Hold, now: datetime) -> HoldView:
     """A hold as the commands show it, with whether it is active at ``now``."""
-    h = hold
-    return HoldView(h.id, h.customer_id, h.conversation_id, h.reason, h.until, h.created_at, h.created_by,
-                    h.released_at, is_active(h, now))
+    return HoldView(hold, is_active(hold, now))
 
 
 def is_active(hold: Hold, now: datetime) -> bool:

@@ -9,6 +9,7 @@ from cctx.store.base import AggregateStore
 
 
 class AgentStore(AggregateStore):
+    """Agents, queues and the rights of agents to queues."""
 
     def queue_names(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM queues ORDER BY name")]

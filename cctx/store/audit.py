@@ -22,6 +22,7 @@ def audit_time(now: datetime) -> tuple[str, str | None]:
 
 
 class AuditStore(AggregateStore):
+    """The audit log: appended in the caller's transaction, read newest first."""
 
     def record(self, now: datetime, actor: str, action: str, subject: list[Any], details: dict[str, Any]) -> None:
         """Append a record in the caller's transaction. Its ``at`` is the real clock, whatever ``now`` the

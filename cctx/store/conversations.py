@@ -46,6 +46,7 @@ def conversation_from_row(row: Any) -> Conversation:
 
 
 class ConversationStore(AggregateStore):
+    """Conversations, their items and participants; links, merges and counters."""
 
     def existing_ids(self, ids: Iterable[int]) -> set[int]:
         return existing_ids(self.conn, "conversations", ids)

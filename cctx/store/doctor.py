@@ -77,6 +77,7 @@ def _integrity_messages(conn: Connection) -> list[str]:
 
 
 class DoctorStore(AggregateStore):
+    """What `db doctor` reads to check the database, and the rows its repairs rewrite."""
 
     def item_total_problems(self) -> tuple[list[int], list[int]]:
         """Ids of the conversations whose counters, and whose last_activity_at, differ from their items."""

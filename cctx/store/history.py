@@ -90,6 +90,7 @@ def history_sql(query: HistoryQuery, engine: Engine) -> tuple[str, list[Any]]:
 
 
 class HistoryStore(AggregateStore):
+    """The history query: a customer's visible conversations, and its plan."""
 
     def conversations(self, query: HistoryQuery) -> Iterator[Conversation]:
         """The conversations of ``query``, in order of start: the query runs at once and its rows are read

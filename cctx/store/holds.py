@@ -58,6 +58,7 @@ def _hold(row: Any) -> Hold:
 
 
 class HoldStore(AggregateStore):
+    """Legal holds, and which conversations they keep."""
 
     def add(
         self, customer_id: int | None, conversation_id: int | None, reason: str, until: str | None,

@@ -22,6 +22,7 @@ _OPEN_CLOSED = (
 
 
 class PeopleStore(AggregateStore):
+    """People rows with their destinations and tags; auto-link of a contact."""
 
     def existing_ids(self, ids: Iterable[int]) -> set[int]:
         return existing_ids(self.conn, "people", ids)

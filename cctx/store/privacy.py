@@ -11,6 +11,7 @@ from cctx.store.holds import kept_by_holds
 
 
 class PrivacyStore(AggregateStore):
+    """What erasure and export read and rewrite."""
 
     def clear_erased_content(self) -> bool:
         """SQLite: the TRUNCATE checkpoint a purge ends with, so erased rows do not survive in ``-wal``

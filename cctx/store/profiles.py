@@ -19,6 +19,7 @@ MAX_CHAIN = 10_000  # merges in one chain; more can only be a cycle written by h
 
 
 class ProfileStore(AggregateStore):
+    """Whole profiles across people: names, phones, and what a people merge moves."""
 
     # --- merged-away ids ----------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ def _ids(ids: Iterable[int]) -> str:
 
 
 class RetentionStore(AggregateStore):
+    """The purge: candidates, batched deletes, progress, and the space and WAL it leaves."""
 
     def expired_conversation_ids(self, channel: str, horizon: str, now: datetime, *, held: bool = False) -> list[int]:
         """Closed conversations and tombstones of ``channel`` whose retention start is before ``horizon``,

@@ -10,6 +10,7 @@ from cctx.store.holds import not_held
 
 
 class RetentionViewStore(AggregateStore):
+    """What `history explain` and `history forecast` read."""
 
     def closed_expiry_buckets(
         self, channel: str, boundaries: Sequence[str], now: datetime

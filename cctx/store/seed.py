@@ -97,6 +97,7 @@ def seed_item_counts(call: bool, n: int, m: int, o: int, rec: bool) -> tuple[int
 
 
 class SeedStore(AggregateStore):
+    """Bulk loads of a generated world."""
 
     def seed_target_counts(self) -> dict[str, int]:
         """What would collide with seeded rows: people, conversations, agents, queues."""

@@ -11,6 +11,7 @@ STAT_TABLES = (
 
 
 class StatsStore(AggregateStore):
+    """Row counts and sizes for `db stats`."""
 
     def table_counts(self) -> dict[str, int]:
         # Table names come from the constant above, never from input.

@@ -19,6 +19,7 @@ FETCH = 5000
 
 
 class TransferStore(AggregateStore):
+    """Whole tables, read and written for `db copy`."""
 
     def copied_tables(self) -> list[str]:
         """The tables of COPY_ORDER this database holds, in that order."""

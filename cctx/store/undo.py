@@ -34,6 +34,7 @@ def _sort_key(row: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
 
 
 class UndoStore(AggregateStore):
+    """What undo reads of a recorded change, and the rows it puts back."""
 
     # --- audit records and their undo links ---------------------------------------------------------
 
