@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cctx.errors import CctxError, Invalid
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Connection(Protocol):

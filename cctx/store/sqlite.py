@@ -8,12 +8,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cctx.errors import Invalid, NotFound
 from cctx.store.engine import Connection, Engine
 from cctx.times import format_ts
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # A moment bound as a parameter is stored and compared as cctx's timestamp text (2026-05-01T09:00:00Z):
 # the store's queries take ``datetime`` and never format one themselves.
@@ -24,21 +26,23 @@ class SqliteEngine(Engine):
     name = "sqlite"
     migrations = "sqlite"
 
-    def __init__(self, path: Path, busy_timeout_ms: int, *, create: bool) -> None:
+    def __init__(self, path: str, busy_timeout_ms: int, *, create: bool) -> None:
         self._path = path
         self.busy_timeout_ms = busy_timeout_ms
-        self.display_name = str(path)
-        if not path.exists():
+        self.display_name = path
+        if not os.path.exists(path):
             if not create:
                 raise NotFound(f"database {path} does not exist (create it with: cctx --db {path} db init)")
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
-        elif path.is_dir():
+        elif os.path.isdir(path):
             raise Invalid(f"database {path} is a directory")
 
     @property
     def path(self) -> Path:
-        return self._path
+        from pathlib import Path  # file work only (the purge lock, modes); a read needs none
+
+        return Path(self._path)
 
     def connect(self) -> Connection:
         conn = sqlite3.connect(self._path, isolation_level=None, timeout=self.busy_timeout_ms / 1000)
@@ -125,7 +129,7 @@ class SqliteEngine(Engine):
     def purge_lock(self, conn: Connection) -> AbstractContextManager[None]:
         from cctx.store import locks
 
-        return locks.purge_lock(self._path)
+        return locks.purge_lock(self.path)
 
     def clear_wal(self, conn: Connection) -> bool:
         from cctx.store import locks

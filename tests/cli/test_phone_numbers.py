@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cctx.store.base import MIGRATIONS
+from cctx.store.base import migration_files
 from tests.conftest import Cli, query, table_counts, write
 
 PEOPLE = """
@@ -184,8 +184,8 @@ def test_lower_case_region_is_accepted(phones_cli: Cli, tmp_path: Path) -> None:
 def _schema_2_file(path: Path) -> None:
     """A database as cctx wrote it at schema 2: phones only stripped of spaces, dashes and brackets."""
     conn = sqlite3.connect(path)
-    for name in ("0001_initial.sql", "0002_purge_progress.sql"):
-        conn.executescript((MIGRATIONS / "sqlite" / name).read_text(encoding="utf-8"))
+    for _, path in migration_files("sqlite")[:2]:  # 0001_initial, 0002_purge_progress
+        conn.executescript(path.read_text(encoding="utf-8"))
     now = "2026-01-01T00:00:00Z"
     conn.executemany(
         "INSERT INTO people (id, first_name, last_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",

@@ -83,3 +83,11 @@ def test_opening_checks_the_file(tmp_path: Path) -> None:
     sqlite3.connect(empty).close()
     with pytest.raises(Invalid, match="not a cctx database"):
         Store.open(empty, 5000)
+
+
+def test_the_schema_version_is_the_last_migration_of_each_engine() -> None:
+    from cctx.store.base import SCHEMA_VERSION, migration_files
+
+    for engine in ("sqlite", "postgres"):
+        versions = [v for v, _ in migration_files(engine)]
+        assert versions == list(range(1, SCHEMA_VERSION + 1)), engine
