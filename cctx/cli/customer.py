@@ -17,7 +17,7 @@ from cctx.output.card import CARD_COLUMNS, card_view, cards_view
 from cctx.words import plural
 
 if TYPE_CHECKING:
-    from cctx.results import Card, ConversationCard, ErasureResult
+    from cctx.results.cards import Card, ConversationCard, ErasureResult
     from cctx.services import people
 
 

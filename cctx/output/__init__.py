@@ -259,7 +259,7 @@ def render(
     """Print ``data`` in ``fmt``; in table form use ``table`` if given, and ``empty`` for no rows.
 
     ``data`` is one record (a mapping) or rows (any iterable of mappings, read once, as it is written); a
-    typed result (cctx/results.py), or rows of them, is shown as its ``to_dict()``, the JSON contract.
+    typed result (cctx/results/), or rows of them, is shown as its ``to_dict()``, the JSON contract.
     For rows, ``table`` is ``Columns`` (streamed a page at a time) or a view of the whole list; for a
     record, a view of it. ``columns`` names the CSV header, so that an empty result still prints it.
     """

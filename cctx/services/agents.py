@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cctx.errors import Conflict, Invalid, NotFound, quote
-from cctx.results import AgentView, QueueView
+from cctx.results.admin import AgentView, QueueView
 from cctx.services.lookups import agent_id_of
 from cctx.store import Store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cctx.errors import Invalid, NotFound, quote
 from cctx.models import AuditRecord
-from cctx.results import AuditView
+from cctx.results.admin import AuditView
 from cctx.store import Store
 from cctx.times import normalize_ts
 

@@ -10,7 +10,7 @@ from cctx.config import Retention
 from cctx.errors import Conflict, Invalid, NotFound, quote
 from cctx.models import Conversation
 from cctx.refs import DestinationRef, PersonRef, parse_ref
-from cctx.results import ItemView, LinkResult, Summary, Transcript
+from cctx.results.conversations import ItemView, LinkResult, Summary, Transcript
 from cctx.rules.visibility import is_expired
 from cctx.services.lookups import agent_id_of, current_person_id
 from cctx.services.retention import horizons

@@ -9,7 +9,7 @@ from typing import Any
 
 from cctx.errors import refusal
 from cctx.models import PERSON_FIELDS
-from cctx.results import PeopleMergeResult
+from cctx.results.cards import PeopleMergeResult
 from cctx.services.lookups import current_person_id
 from cctx.store import Store
 

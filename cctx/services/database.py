@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cctx.errors import Invalid
-from cctx.results import FileTightened, InitResult, Stats
+from cctx.results.admin import FileTightened, InitResult, Stats
 from cctx.store import Store, locks
 from cctx.store.base import schema_version
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cctx.phones import canonical, number_key
-from cctx.results import DuplicateGroup
+from cctx.results.cards import DuplicateGroup
 from cctx.rules.display_names import full_name
 from cctx.store import Store
 

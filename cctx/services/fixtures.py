@@ -7,7 +7,7 @@ from typing import Any
 
 from cctx import inputs
 from cctx.channels import CHANNELS
-from cctx.results import ImportCounts
+from cctx.results.admin import ImportCounts
 from cctx.rules.display_names import display_name
 from cctx.services.fixture_validation import MISSING, ImportPlan, PersonPlan, recheck, validate
 from cctx.services.progress import Advance, ProgressBar, no_progress

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from cctx.config import Retention
-from cctx.results import Summary
+from cctx.results.conversations import Summary
 from cctx.services.lookups import agent_id_of, customer_of
 from cctx.services.retention import horizons
 from cctx.services.summaries import summary

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from cctx.errors import Invalid, NotFound
 from cctx.models import Hold
 from cctx.refs import DestinationRef
-from cctx.results import HoldView
+from cctx.results.retention import HoldView
 from cctx.services.lookups import customer_of
 from cctx.times import format_ts, parse_ts
 

@@ -9,7 +9,7 @@ from typing import Any
 from cctx.channels import CHANNELS
 from cctx.errors import refusal
 from cctx.models import Conversation
-from cctx.results import MergeResult
+from cctx.results.conversations import MergeResult
 from cctx.store import Store
 
 

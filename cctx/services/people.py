@@ -13,7 +13,7 @@ from cctx.config import Config
 from cctx.errors import Conflict, Invalid, NotFound, quote
 from cctx.models import PERSON_FIELDS, Conversation, Person
 from cctx.refs import DestinationRef, parse_destination, search_text
-from cctx.results import Card, ConversationCard, ConversationCounts
+from cctx.results.cards import Card, ConversationCard, ConversationCounts
 from cctx.rules.display_names import display_name, full_name
 from cctx.services.lookups import agent_id_of, customer_of, person_id_of
 from cctx.services.retention import Horizons, horizons

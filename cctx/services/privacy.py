@@ -13,7 +13,7 @@ from cctx.config import Retention
 from cctx.errors import Invalid
 from cctx.models import PERSON_FIELDS, Person
 from cctx.refs import DestinationRef
-from cctx.results import ErasureResult
+from cctx.results.cards import ErasureResult
 from cctx.services import conversations as conversation_views
 from cctx.services.holds import active_holds_text
 from cctx.services.lookups import customer_of

@@ -13,7 +13,7 @@ from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
 from cctx.errors import Invalid
 from cctx.models import PurgeCandidate
-from cctx.results import PurgeReport
+from cctx.results.retention import PurgeReport
 from cctx.rules.visibility import past_horizon
 from cctx.services.progress import ProgressBar, no_progress
 from cctx.services.retention import age_in_days, cut_before, horizons

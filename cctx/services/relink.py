@@ -14,7 +14,7 @@ from cctx import inputs
 from cctx.errors import CctxError, quote, refusal
 from cctx.ids import MAX_ID
 from cctx.refs import DestinationRef, PersonRef, parse_ref
-from cctx.results import RelinkResult
+from cctx.results.conversations import RelinkResult
 from cctx.services.lookups import merged_targets, note_merged
 from cctx.services.progress import ProgressBar, no_progress
 from cctx.store import Store

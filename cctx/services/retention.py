@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
-from cctx.results import Policy
+from cctx.results.retention import Policy
 from cctx.times import format_ts
 
 Horizons = dict[str, str | None]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
 from cctx.errors import Invalid, NotFound
-from cctx.results import Explanation, Forecast, ForecastWeek
+from cctx.results.retention import Explanation, Forecast, ForecastWeek
 from cctx.rules.visibility import expires_from, past_horizon
 from cctx.services.retention import age_in_days, cut_before
 from cctx.times import format_ts, parse_ts

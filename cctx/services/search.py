@@ -15,7 +15,7 @@ from typing import Any
 
 from cctx.config import Retention
 from cctx.errors import Invalid
-from cctx.results import SearchResult
+from cctx.results.conversations import SearchResult
 from cctx.search_fold import SearchWord, search_words, word_spans
 from cctx.services.history import history_query
 from cctx.services.summaries import summary

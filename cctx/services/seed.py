@@ -34,7 +34,7 @@ from typing import Any
 
 from cctx.channels import CALL, CHANNELS, HISTORY_CHANNELS, MESSAGING, POSTS, channels_of_type
 from cctx.errors import Conflict, Invalid
-from cctx.results import ImportCounts, SeedResult
+from cctx.results.admin import ImportCounts, SeedResult
 from cctx.rules.display_names import full_name
 from cctx.services.progress import Advance, ProgressBar, no_progress
 from cctx.services.seed_words import (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cctx.models import Conversation
-from cctx.results import Summary
+from cctx.results.conversations import Summary
 
 SUMMARY_KEYS = Summary._fields  # the CSV header, also when nothing is listed
 

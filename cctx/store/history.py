@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from cctx.models import Conversation
 from cctx.rules.visibility import agent_access_sql, in_history_sql, not_expired_sql, not_tombstone_sql
@@ -22,8 +21,7 @@ BY_PERSON = "conversations_by_person"
 BY_CONTACT = "conversations_by_contact"
 
 
-@dataclass(frozen=True)
-class HistoryQuery:
+class HistoryQuery(NamedTuple):
     """Whose history (a person, or an unlinked contact) and the filters that narrow it.
 
     ``channels`` and ``statuses`` empty mean all; ``horizons`` maps a channel to the retention cut
@@ -37,7 +35,7 @@ class HistoryQuery:
     contact: str | None = None
     channels: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
-    horizons: dict[str, str | None] = field(default_factory=dict)
+    horizons: dict[str, str | None] | None = None  # None: nothing expires
     agent_id: int | None = None
     newest_first: bool = False
     limit: int | None = None
@@ -58,7 +56,7 @@ def history_filters(query: HistoryQuery) -> tuple[str | None, list[str], list[An
     else:
         index, where = None, []
     shown = not_tombstone_sql() if query.named_posts and query.channels else in_history_sql()
-    fragments = [shown, not_expired_sql(query.horizons)]
+    fragments = [shown, not_expired_sql(query.horizons or {})]
     if query.agent_id is not None:
         fragments.append(agent_access_sql(query.agent_id))
     if query.channels:
