@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from cctx.config import Config
 from cctx.errors import Conflict, Invalid, NotFound, quote
@@ -22,8 +21,7 @@ from cctx.store import Store
 _LIST_CHUNK = 500
 
 
-@dataclass(frozen=True)
-class CardSettings:
+class CardSettings(NamedTuple):
     """What a card shows (the selected attributes) and what its counts hide (the retention horizons and,
     for a card shown to an agent, what that agent may not see)."""
 
@@ -41,11 +39,10 @@ def card_settings(config: Config, now: datetime) -> CardSettings:
     return CardSettings(config.card_attributes, horizons(config.retention, now))
 
 
-@dataclass(frozen=True)
-class PersonEdit:
+class PersonEdit(NamedTuple):
     """What `customer create` / `customer update` was asked to change, as given on the command line."""
 
-    fields: dict[str, str | None] = field(default_factory=dict)
+    fields: dict[str, str | None]
     destinations: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     assignments: tuple[str, ...] = ()
@@ -152,7 +149,7 @@ def _fresh_card(store: Store, person_id: int, settings: CardSettings) -> Card:
 
 def _as_agent(store: Store, settings: CardSettings, agent: str | None) -> CardSettings:
     """The settings of a card shown to ``agent``: its counts take only what that agent may see."""
-    return settings if agent is None else replace(settings, agent_id=agent_id_of(store, agent))
+    return settings if agent is None else settings._replace(agent_id=agent_id_of(store, agent))
 
 
 def show(store: Store, ref_text: str, settings: CardSettings, as_agent: str | None = None) -> Card:
