@@ -9,7 +9,7 @@ from cctx.cli.options import POSITIVE, channel_option, dry_run_option, format_op
 from cctx.cli.progress import progress_bar
 from cctx.output import message, render
 from cctx.output.retention import policy_table, purge_summary
-from cctx.services import purge, retention
+from cctx.services import purge, retention_views
 from cctx.times import parse_duration
 from cctx.words import plural
 
@@ -24,7 +24,7 @@ def history_policy(app: App, fmt: str) -> None:
     Example:
         cctx history policy -f json
     """
-    render(retention.policy(app.config.retention), fmt, table=policy_table)
+    render(retention_views.policy(app.config.retention), fmt, table=policy_table)
 
 
 @click.command("purge")

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
-from cctx.results.retention import Policy
 from cctx.times import format_ts
 
 Horizons = dict[str, str | None]
@@ -45,10 +44,3 @@ def horizons(retention: Retention | None, now: datetime, older_than: timedelta |
         days = retention.days_for(slug) if retention else None
         result[slug] = None if days is None else cut_before(now, age_in_days(days))
     return result
-
-
-def policy(retention: Retention | None) -> Policy:
-    """The configured policy: days by default and per channel (null / empty without a policy)."""
-    if retention is None:
-        return Policy(None, {})
-    return Policy(retention.default_days, {s: retention.channels[s] for s in CHANNEL_SLUGS if s in retention.channels})

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from cctx.channels import CHANNEL_SLUGS
 from cctx.config import Retention
 from cctx.errors import Invalid, NotFound
-from cctx.results.retention import Explanation, Forecast, ForecastWeek
+from cctx.results.retention import Explanation, Forecast, ForecastWeek, Policy
 from cctx.rules.visibility import expires_from, past_horizon
 from cctx.services.retention import age_in_days, cut_before
 from cctx.times import format_ts, parse_ts
@@ -31,6 +31,13 @@ EXPLAIN_KEYS = ("conversation", "status", "channel", "closed_at", "expires_from"
 class ChannelPolicy:
     source: str  # "channel", "default" or "none"
     days: int | None
+
+
+def policy(retention: Retention | None) -> Policy:
+    """The configured policy: days by default and per channel (null / empty without a policy)."""
+    if retention is None:
+        return Policy(None, {})
+    return Policy(retention.default_days, {s: retention.channels[s] for s in CHANNEL_SLUGS if s in retention.channels})
 
 
 def channel_policy(retention: Retention | None, channel: str) -> ChannelPolicy:
