@@ -16,8 +16,6 @@ class Destination(NamedTuple):
     value: str
 
 
-# The fields of a person that are columns (and command-line options), as opposed to custom attributes.
-PERSON_FIELDS = ("first_name", "last_name", "gender", "city", "country")
 
 
 class Person(NamedTuple):

@@ -11,10 +11,8 @@ import click
 from cctx.cli.context import App, pass_app
 from cctx.cli.options import ID, as_agent_option, dry_run_option, format_option, limit_option
 from cctx.errors import Invalid
-from cctx.models import PERSON_FIELDS
 from cctx.output import message, render
-from cctx.output.card import CARD_COLUMNS, card_view, cards_view
-from cctx.words import plural
+from cctx.person_fields import PERSON_FIELDS
 
 if TYPE_CHECKING:
     from cctx.results.cards import Card, ConversationCard, ErasureResult
@@ -50,6 +48,8 @@ def _edit(options: dict[str, Any], unset: tuple[str, ...] = ()) -> people.Person
 
 
 def _render_card(app: App, card: Card | ConversationCard, fmt: str) -> None:
+    from cctx.output.card import card_view
+
     render(card, fmt, table=card_view(app.config.card_attributes))
 
 
@@ -109,6 +109,8 @@ def customer_list(app: App, tags: tuple[str, ...], search: str | None, limit: in
 
     settings = people.card_settings(app.config, app.now)
     cards = people.list_cards(app.store, settings, tags=tags, search=search, limit=limit)
+    from cctx.output.card import CARD_COLUMNS, cards_view
+
     render(cards, fmt, table=cards_view(app.config.card_attributes), empty="No customers", columns=CARD_COLUMNS)
 
 
@@ -310,6 +312,7 @@ def customer_export(app: App, ref: str, output_file: str | None, fmt: str) -> No
 
     from cctx.output.export import private_output, write_document
     from cctx.services import people, privacy
+    from cctx.words import plural
 
     output = None if output_file is None else Path(output_file)
 
@@ -328,6 +331,8 @@ def _confirm_erasure(yes: bool) -> Callable[[ErasureResult], bool]:
     """--yes, else a question on a terminal; off a terminal without --yes, a refusal."""
 
     def confirm(plan: ErasureResult) -> bool:
+        from cctx.words import plural
+
         if yes:
             return True
         if not (sys.stdin.isatty() and sys.stderr.isatty()):

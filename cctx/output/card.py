@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cctx.models import PERSON_FIELDS
 from cctx.output import NULL, Columns, TableView, cell
+from cctx.person_fields import PERSON_FIELDS
 
 # The keys of a card, in order: the CSV header of `customer list`, also when it lists nobody.
 CARD_COLUMNS = ("customer_id", "known", "name", *PERSON_FIELDS, "attributes", "destinations", "tags", "conversations")

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from cctx.errors import refusal
-from cctx.models import PERSON_FIELDS
+from cctx.person_fields import PERSON_FIELDS
 from cctx.results.cards import PeopleMergeResult
 from cctx.services.lookups import current_person_id
 from cctx.store import Store

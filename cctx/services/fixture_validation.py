@@ -10,7 +10,7 @@ from typing import Any
 from cctx.channels import CALL_EVENTS, CHANNELS, STATUSES
 from cctx.errors import Invalid, quote, refusal
 from cctx.ids import MAX_ID
-from cctx.models import PERSON_FIELDS
+from cctx.person_fields import PERSON_FIELDS
 from cctx.refs import DestinationRef, normalize_value, parse_ref
 from cctx.services.lookups import merged_targets, note_merged
 from cctx.store import Store

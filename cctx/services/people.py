@@ -10,7 +10,8 @@ from typing import Any, NamedTuple
 
 from cctx.config import Config
 from cctx.errors import Conflict, Invalid, NotFound, quote
-from cctx.models import PERSON_FIELDS, Conversation, Person
+from cctx.models import Conversation, Person
+from cctx.person_fields import PERSON_FIELDS
 from cctx.refs import DestinationRef, parse_destination, search_text
 from cctx.results.cards import Card, ConversationCard, ConversationCounts
 from cctx.rules.display_names import display_name, full_name

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from cctx.config import Retention
 from cctx.errors import Invalid
-from cctx.models import PERSON_FIELDS, Person
+from cctx.models import Person
+from cctx.person_fields import PERSON_FIELDS
 from cctx.refs import DestinationRef
 from cctx.results.cards import ErasureResult
 from cctx.services import conversations as conversation_views

@@ -16,7 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from cctx.errors import Invalid, NotFound, quote
-from cctx.models import PERSON_FIELDS, AuditRecord
+from cctx.models import AuditRecord
+from cctx.person_fields import PERSON_FIELDS
 from cctx.store import Store
 
 # A row an audit record touched: ("conversation", id), ("person", id) or ("destination", "type:value").

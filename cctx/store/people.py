@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from cctx.models import PERSON_FIELDS, Destination, Person
+from cctx.models import Destination, Person
+from cctx.person_fields import PERSON_FIELDS
 from cctx.rules.autolink import may_autolink_sql
 from cctx.rules.display_names import full_name_sql
 from cctx.rules.visibility import agent_access_sql, shown_in_history_sql
