@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from cctx.errors import Busy, CctxError, Invalid
 from cctx.store.engine import Connection, Engine
@@ -22,7 +21,6 @@ from cctx.times import format_ts
 
 try:
     import psycopg2
-    import psycopg2.errorcodes
     import psycopg2.extensions
 except ImportError:  # the `postgres` extra is not installed
     psycopg2 = None  # type: ignore[assignment]
@@ -42,6 +40,8 @@ LOCK_ERRORS = {"55P03", "40P01", "57014"}  # lock_not_available, deadlock_detect
 
 def hide_password(url: str) -> str:
     """``url`` with any password shown as ``***`` (in the authority and in a ``password=`` parameter)."""
+    from urllib.parse import urlsplit, urlunsplit  # only when a message names the database
+
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -110,9 +110,13 @@ class PgCursor:
 class PgConnection:
     """psycopg2's connection in the shape of sqlite3's: autocommit unless BEGIN was executed."""
 
-    def __init__(self, raw: Any, display_name: str) -> None:
+    def __init__(self, raw: Any, display_name: Callable[[], str]) -> None:
         self.raw = raw
-        self.display_name = display_name
+        self._display_name = display_name
+
+    @property
+    def display_name(self) -> str:
+        return self._display_name()
 
     @property
     def in_transaction(self) -> bool:
@@ -230,7 +234,11 @@ class PostgresEngine(Engine):
             raise CctxError("PostgreSQL support is not installed: pip install 'cctx[postgres]'")
         self.url = url
         self.busy_timeout_ms = busy_timeout_ms
-        self.display_name = hide_password(url)
+
+    @cached_property
+    def display_name(self) -> str:  # type: ignore[override]
+        """The URL with its password hidden; worked out when a message needs it."""
+        return hide_password(self.url)
 
     def _where(self) -> str:
         """``host H, database D`` of the URL, for errors (never the password)."""
@@ -255,7 +263,7 @@ class PostgresEngine(Engine):
         except psycopg2.OperationalError as exc:
             raise CctxError(f"cannot connect to PostgreSQL ({self._where()}): {_first_line(exc)}") from None
         raw.autocommit = True
-        return PgConnection(raw, self.display_name)
+        return PgConnection(raw, lambda: self.display_name)
 
     def begin_write(self, conn: Connection) -> None:
         # One writer at a time, as on SQLite: services check and then write, inside one transaction.
