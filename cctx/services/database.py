@@ -5,7 +5,7 @@ from __future__ import annotations
 from cctx.errors import Invalid
 from cctx.results.admin import FileTightened, InitResult, Stats
 from cctx.store import Store, locks
-from cctx.store.base import schema_version
+from cctx.store.base import SCHEMA_VERSION
 
 
 def init_schema(store: Store) -> InitResult:
@@ -13,7 +13,7 @@ def init_schema(store: Store) -> InitResult:
     and -shm) and put it back in WAL mode (a killed tool may have left it in another journal mode); the
     result names what was repaired."""
     version = store.user_version
-    if version > schema_version():
+    if version > SCHEMA_VERSION:
         store.check_version()  # names the newer schema; nothing is changed
     foreign = store.stats.table_names() if version == 0 else []
     if foreign:

@@ -67,11 +67,6 @@ def migration_files(engine: str) -> list[tuple[int, Path]]:
     return sorted((int(p.name[:4]), p) for p in folder.glob("[0-9][0-9][0-9][0-9]_*.sql"))
 
 
-def schema_version() -> int:
-    """The schema version this cctx writes (the same on both engines)."""
-    return SCHEMA_VERSION
-
-
 # Work in Python that a migration's SQL cannot do, run in that migration's transaction after its SQL:
 # version -> (module, function taking the Database). Imported only when the step runs.
 MIGRATION_STEPS = {
@@ -130,9 +125,9 @@ class Database:
         version = self.user_version
         if version == 0:
             raise self.engine.not_initialised()
-        if version < schema_version():
+        if version < SCHEMA_VERSION:
             raise self.engine.outdated(version)
-        if version > schema_version():
+        if version > SCHEMA_VERSION:
             from cctx.errors import Invalid
 
             raise Invalid(f"database {self.name} has schema {version}, newer than this cctx understands")

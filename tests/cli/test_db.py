@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cctx.store.base import schema_version
+from cctx.store.base import SCHEMA_VERSION
 from tests.conftest import DEMO, NOW_AT, Cli, ProgressRecorder, is_url, query, table_counts, write
 
 BAD_FIXTURE = """
@@ -35,12 +35,12 @@ conversations:
 def test_init_creates_private_wal_database_idempotently(tmp_path: Path) -> None:
     cli = Cli(tmp_path / "new.db")
     first = cli.json("db", "init")
-    assert first["schema_version"] == schema_version() and first["upgraded_from"] == 0
+    assert first["schema_version"] == SCHEMA_VERSION and first["upgraded_from"] == 0
     assert stat.S_IMODE(cli.db.stat().st_mode) == 0o600
     assert query(cli.db, "PRAGMA journal_mode") == [("wal",)]
     assert query(cli.db, "PRAGMA auto_vacuum") == [(2,)]
     again = cli.json("db", "init")
-    assert again["schema_version"] == schema_version() and again["upgraded_from"] is None
+    assert again["schema_version"] == SCHEMA_VERSION and again["upgraded_from"] is None
 
 
 @pytest.mark.sqlite_only  # PostgreSQL's: tests/cli/test_postgres_plans.py
@@ -332,7 +332,7 @@ def test_import_draws_no_progress_bar_when_stderr_is_not_a_terminal(empty_cli: C
 
 
 def test_init_refuses_a_database_newer_than_this_cctx(empty_cli: Cli) -> None:
-    newer = schema_version() + 1
+    newer = SCHEMA_VERSION + 1
     if is_url(empty_cli.db):
         set_sql, get_sql = f"UPDATE cctx_schema SET version = {newer}", "SELECT version FROM cctx_schema"
     else:

@@ -12,7 +12,7 @@ import pytest
 from cctx.errors import Conflict, Invalid, NotFound
 from cctx.services import agents
 from cctx.store import Store
-from cctx.store.base import schema_version
+from cctx.store.base import SCHEMA_VERSION
 from tests.conftest import NOW_AT, query
 
 
@@ -69,8 +69,8 @@ def test_writes_take_the_lock_at_begin(store: Store, tmp_path: Path) -> None:
 
 
 def test_migrations_are_idempotent_and_the_file_is_private(store: Store, tmp_path: Path) -> None:
-    assert store.user_version == schema_version()
-    assert store.migrate() == (schema_version(), schema_version())
+    assert store.user_version == SCHEMA_VERSION
+    assert store.migrate() == (SCHEMA_VERSION, SCHEMA_VERSION)
     assert stat.S_IMODE((tmp_path / "cctx.db").stat().st_mode) == 0o600
     assert query(tmp_path / "cctx.db", "PRAGMA journal_mode") == [("wal",)]
 
