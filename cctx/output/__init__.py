@@ -139,6 +139,14 @@ def key_value_table(data: Mapping[str, Any], null: str = NULL) -> str:
     return "\n".join(_line(p, widths, numeric) for p in pairs)
 
 
+def label_value_lines(rows: Sequence[tuple[str, str]]) -> str:
+    """Label and value pairs as two left-aligned columns two spaces apart, each cell trimmed and no line
+    ending in white space (what tabulate's "plain" format makes of them, without importing it)."""
+    pairs = [(label.strip(), value.strip()) for label, value in rows]
+    width = max((len(label) for label, _ in pairs), default=0)
+    return "\n".join(f"{label:<{width}}  {value}".rstrip() for label, value in pairs)
+
+
 def rows_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, null: str = "") -> str:
     """Records as a table with a header line (for a list already in memory; ``Columns`` streams)."""
     from tabulate import tabulate

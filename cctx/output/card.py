@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cctx.output import NULL, Columns, TableView, cell
+from cctx.output import NULL, Columns, TableView, cell, label_value_lines
 from cctx.person_fields import PERSON_FIELDS
 
 # The keys of a card, in order: the CSV header of `customer list`, also when it lists nobody.
@@ -50,9 +50,7 @@ def card_view(attributes: tuple[str, ...]) -> TableView:
     """The panel of one card: name, known/unknown, the selected attributes, destinations, tags, counts."""
 
     def view(card: Mapping[str, Any]) -> str:
-        from tabulate import tabulate
-
-        return tabulate(card_rows(card, attributes), tablefmt="plain", disable_numparse=True)
+        return label_value_lines(card_rows(card, attributes))
 
     return view
 
