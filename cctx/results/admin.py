@@ -2,6 +2,8 @@
 
 from typing import Any, NamedTuple
 
+from cctx.models import AuditRecord
+
 
 class AgentView(NamedTuple):
     """An agent and the queues it has rights to; ``changed`` only after `agent grant|revoke`."""
@@ -30,16 +32,11 @@ class QueueView(NamedTuple):
 class AuditView(NamedTuple):
     """An audit record as `audit list|show` show it; ``undone_by`` is the `undo` record that reversed it."""
 
-    id: int
-    at: str
-    actor: str
-    action: str
-    subject: list[Any]
-    details: dict[str, Any]
+    record: AuditRecord
     undone_by: int | None
 
     def to_dict(self) -> dict[str, Any]:
-        return self._asdict()
+        return {**self.record._asdict(), "undone_by": self.undone_by}
 
 
 class FileTightened(NamedTuple):

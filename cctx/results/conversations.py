@@ -2,6 +2,8 @@
 
 from typing import Any, NamedTuple
 
+from cctx.models import Item
+
 
 class Summary(NamedTuple):
     """A conversation as `history show` and `conversation list` list it (the contract's summary keys)."""
@@ -34,20 +36,6 @@ class SearchResult(NamedTuple):
         return {**self.summary._asdict(), "snippet": self.snippet}
 
 
-class ItemView(NamedTuple):
-    """One item of a transcript."""
-
-    at: str
-    kind: str
-    author: str | None
-    text: str | None
-    event: str | None
-    recording: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return self._asdict()
-
-
 class Transcript(NamedTuple):
     """`conversation show`: the summary, the agents, merge state, expiry and the items in time order."""
 
@@ -56,7 +44,7 @@ class Transcript(NamedTuple):
     merged_into: int | None
     merged_at: str | None
     expired: bool
-    items: tuple[ItemView, ...]
+    items: tuple[Item, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,7 +53,11 @@ class Transcript(NamedTuple):
             "merged_into": self.merged_into,
             "merged_at": self.merged_at,
             "expired": self.expired,
-            "items": [i._asdict() for i in self.items],
+            "items": [
+                {"at": i.at, "kind": i.kind, "author": i.author, "text": i.text, "event": i.event,
+                 "recording": i.recording}
+                for i in self.items
+            ],
         }
 
 

@@ -11,7 +11,7 @@ from cctx.times import normalize_ts
 
 def _view(r: AuditRecord, undone_by: dict[int, int]) -> AuditView:
     """A record as shown; ``undone_by`` is derived from the `undo` records, never stored in this one."""
-    return AuditView(r.id, r.at, r.actor, r.action, r.subject, r.details, undone_by.get(r.id))
+    return AuditView(r, undone_by.get(r.id))
 
 
 # Every action cctx writes (the audit rule), the later additions included.

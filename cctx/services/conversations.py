@@ -10,7 +10,7 @@ from cctx.config import Retention
 from cctx.errors import Conflict, Invalid, NotFound, quote
 from cctx.models import Conversation
 from cctx.refs import DestinationRef, PersonRef, parse_ref
-from cctx.results.conversations import ItemView, LinkResult, Summary, Transcript
+from cctx.results.conversations import LinkResult, Summary, Transcript
 from cctx.rules.visibility import is_expired
 from cctx.services.lookups import agent_id_of, current_person_id
 from cctx.services.retention import horizons
@@ -60,11 +60,7 @@ def show(
     else:
         conversation = get_conversation(store, conversation_id)
         merged_into = conversation.merged_into
-    items = tuple(
-        ItemView(i.at, i.kind, i.author, i.text, i.event, i.recording)
-        for i in store.conversations.items(conversation_id)
-        if not kinds or i.kind in kinds
-    )
+    items = tuple(i for i in store.conversations.items(conversation_id) if not kinds or i.kind in kinds)
     return Transcript(
         summary(conversation),
         tuple(store.conversations.participants(conversation_id)),
