@@ -142,7 +142,9 @@ def test_a_json_read_imports_neither_tables_nor_the_code_of_other_commands(tmp_p
         unused = {m for m in imported if m.split(".")[0] in ("tabulate", "yaml", "csv", "sqlite_utils", "psycopg2")
                   or m == "importlib.metadata" or m in (
                       "cctx.services.purge", "cctx.services.merge", "cctx.services.relink", "cctx.services.fixtures",
-                      "cctx.services.seed", "cctx.inputs", "cctx.cli.retention")}
+                      "cctx.services.seed", "cctx.inputs", "cctx.cli.retention", "cctx.store.doctor", "cctx.store.seed",
+                      "cctx.store.undo", "cctx.store.transfer", "cctx.store.privacy", "cctx.store.postgres",
+                      "cctx.results.admin", "cctx.results.retention", "dataclasses", "pathlib")}
         assert not unused, f"cctx {' '.join(read)} -f json imports {sorted(unused)}"
 
 
