@@ -1,5 +1,5 @@
 """Legal holds: placing, listing and releasing them. What they keep is the purge's and erasure's concern
-(the SQL fragment in repository/holds.py)."""
+(the SQL fragment in store/holds.py)."""
 
 from __future__ import annotations
 

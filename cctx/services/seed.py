@@ -10,7 +10,7 @@ Same arguments and same ``now`` give the same database, row for row. The world:
   contact nobody owns, explicitly unlinked (the contact is owned, ``unlinked_explicitly`` = 1), or from
   an unknown contact nobody owns; every channel of the table appears, every status (mostly closed).
 - Closed conversations start up to three years back; solved ones within 60 days; open and waiting
-  ones within 14 days. Items follow the layout of the repository's seed SQL; the counters and
+  ones within 14 days. Items follow the layout of the seed store's SQL; the counters and
   ``last_activity_at`` are computed from the same layout.
 - About 1% are merge tombstones (the merge rules), as if an admin had merged an emptied duplicate: a copy of
   another conversation's customer (same person, or the same unlinked contact) on a channel of the same
@@ -345,7 +345,7 @@ def _merge_times(rng: random.Random, target: tuple[Any, ...], now: int) -> tuple
 
 
 def _plan(rng: random.Random, size: SeedSize, world: World, now: int) -> list[tuple[Any, ...]]:
-    """One plan row per conversation (the repository's PLAN_COLUMNS), ids in order of creation."""
+    """One plan row per conversation (the seed store's PLAN_COLUMNS), ids in order of creation."""
     slots, fixed = _slots(rng, size, world)
     merges = _duplicates(rng, slots, fixed)
     counts = _item_counts(rng, slots, size.items, merges)

@@ -64,7 +64,7 @@ def test_printable_actors_up_to_100_characters_are_recorded_exactly(demo_file: P
         assert json.loads(listed.stdout)[0]["actor"] == actor
 
 
-def test_the_repository_refuses_a_bad_actor_too_and_writes_nothing(tmp_path: Path) -> None:
+def test_the_store_refuses_a_bad_actor_too_and_writes_nothing(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "cctx.db", 5000, create=True)
     try:
         store.migrate()

@@ -101,7 +101,7 @@ def _imported(stderr: str) -> set[str]:
 
 @pytest.mark.parametrize("path", GROUPS, ids=lambda p: " ".join(p) or "cctx")
 def test_help_imports_no_command_code(path: tuple[str, ...]) -> None:
-    """`cctx --help` imports no command group, and a group's --help none of the services, the repository
+    """`cctx --help` imports no command group, and a group's --help none of the services, the store
     or the libraries its commands use when they run."""
     result = _run(*path, "--help")
     assert result.returncode == 0, result.stderr

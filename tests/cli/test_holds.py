@@ -190,7 +190,7 @@ def test_a_policy_purge_respects_holds_too(world: Cli, tmp_path: Path) -> None:
 
 
 def test_holds_follow_a_person_merge(world: Cli) -> None:
-    """The repository move that `customer merge` uses: the holds on the source then name the target."""
+    """The store move that `customer merge` uses: the holds on the source then name the target."""
     from cctx.store import Store
 
     hold_id = world.json("hold", "add", "--customer", "2", "--reason", "r")["id"]

@@ -23,7 +23,7 @@ HORIZON = "2026-08-27T12:00:00Z"  # --older-than 90d at NOW
 
 
 def build_world(db: Path, conversations: int, *, items_per: int = 3, seed: int = 7) -> set[int]:
-    """A database written through the repository: closed conversations old and recent, open ones, and
+    """A database written through the store: closed conversations old and recent, open ones, and
     tombstones merged into both. Returns the ids a purge with --older-than 90d must delete."""
     rng = random.Random(seed)
     store = Store.open(db, 5000, create=True)

@@ -1,5 +1,5 @@
 """`cctx undo`: every undoable change reversed exactly (a full snapshot of the domain tables, read through
-the repository, compared before and after), and every refusal shown changing nothing."""
+the store, compared before and after), and every refusal shown changing nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.conftest import Cli, query, write
 
 
 def snapshot(db: Path | str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every domain table (audit excepted), read through the repository: either engine."""
+    """Every row of every domain table (audit excepted), read through the store: either engine."""
     store = Store.open(db, 5000)
     try:
         return store.undo.domain_snapshot()

@@ -2,7 +2,7 @@
 customer update, tag, untag, destination add and remove, customer merge):
 
 - undoing them newest first restores the database exactly after each step (a snapshot of every domain
-  table, audit excepted, read through the repository), on both engines;
+  table, audit excepted, read through the store), on both engines;
 - undoing one change in the middle is refused exactly when a later change touched its rows, and the
   refusal names exactly those later records, newest first. Which rows a change touched is found here
   independently, by comparing the snapshots before and after it: a row of a conversation, its items or

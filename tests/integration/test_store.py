@@ -1,4 +1,4 @@
-"""The repository on a real file: transactions commit or roll back as a whole, migrations are idempotent."""
+"""The store on a real file: transactions commit or roll back as a whole, migrations are idempotent."""
 
 from __future__ import annotations
 
