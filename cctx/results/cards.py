@@ -2,7 +2,8 @@
 
 from typing import Any, NamedTuple
 
-from cctx.models import Destination
+from cctx.models import Person
+from cctx.person_fields import PERSON_FIELDS
 
 
 class ConversationCounts(NamedTuple):
@@ -16,35 +17,25 @@ class ConversationCounts(NamedTuple):
 class Card(NamedTuple):
     """The customer context card: a known person, or an unknown customer (NULLs, the contact as name)."""
 
-    customer_id: int | None
+    person: Person | None  # None: nobody owns the contact
     name: str
-    first_name: str | None
-    last_name: str | None
-    gender: str | None
-    city: str | None
-    country: str | None
-    attributes: dict[str, Any]
-    destinations: tuple[Destination, ...]
-    tags: tuple[str, ...]
+    attributes: dict[str, Any]  # the selected custom attributes
     conversations: ConversationCounts
 
     @property
     def known(self) -> bool:
-        return self.customer_id is not None
+        return self.person is not None
 
     def to_dict(self) -> dict[str, Any]:
+        p = self.person
         return {
-            "customer_id": self.customer_id,
-            "known": self.known,
+            "customer_id": None if p is None else p.id,
+            "known": p is not None,
             "name": self.name,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "gender": self.gender,
-            "city": self.city,
-            "country": self.country,
+            **{f: None if p is None else getattr(p, f) for f in PERSON_FIELDS},
             "attributes": dict(self.attributes),
-            "destinations": [{"type": d.type, "value": d.value} for d in self.destinations],
-            "tags": list(self.tags),
+            "destinations": [] if p is None else [{"type": d.type, "value": d.value} for d in p.destinations],
+            "tags": [] if p is None else list(p.tags),
             "conversations": self.conversations.to_dict(),
         }
 

@@ -108,28 +108,13 @@ def _dest_dict(ref: DestinationRef) -> dict[str, str]:
 
 
 def person_card(person: Person, counts: tuple[int, int], settings: CardSettings, contact: str | None = None) -> Card:
-    return Card(
-        customer_id=person.id,
-        name=person_name(person, contact),
-        first_name=person.first_name,
-        last_name=person.last_name,
-        gender=person.gender,
-        city=person.city,
-        country=person.country,
-        attributes={a: person.attributes.get(a) for a in settings.custom_attributes},
-        destinations=person.destinations,
-        tags=person.tags,
-        conversations=ConversationCounts(*counts),
-    )
+    attributes = {a: person.attributes.get(a) for a in settings.custom_attributes}
+    return Card(person, person_name(person, contact), attributes, ConversationCounts(*counts))
 
 
 def unknown_card(contact: str, counts: tuple[int, int], settings: CardSettings) -> Card:
     """The card of a customer nobody owns: NULLs, with the contact as the name."""
-    return Card(
-        customer_id=None, name=contact, first_name=None, last_name=None, gender=None, city=None, country=None,
-        attributes={a: None for a in settings.custom_attributes}, destinations=(), tags=(),
-        conversations=ConversationCounts(*counts),
-    )
+    return Card(None, contact, {a: None for a in settings.custom_attributes}, ConversationCounts(*counts))
 
 
 def _require_person(store: Store, person_id: int) -> Person:
