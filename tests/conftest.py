@@ -17,7 +17,6 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cctx.cli import cli
+from cctx.times import parse_ts
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 DEMO = FIXTURES / "demo.yaml"
 NOW = "2026-11-25T12:00:00Z"
-NOW_AT = datetime(2026, 11, 25, 12, tzinfo=UTC)  # NOW, as services and stores take it
+NOW_AT = parse_ts(NOW)  # as services and stores take it
 
 
 ENGINES = [e for e in os.environ.get("CCTX_TEST_ENGINES", "sqlite,postgresql").split(",") if e]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -110,13 +110,14 @@ class PgCursor:
 class PgConnection:
     """psycopg2's connection in the shape of sqlite3's: autocommit unless BEGIN was executed."""
 
-    def __init__(self, raw: Any, display_name: Callable[[], str]) -> None:
+    def __init__(self, raw: Any, url: str) -> None:
         self.raw = raw
-        self._display_name = display_name
+        self.url = url
 
     @property
     def display_name(self) -> str:
-        return self._display_name()
+        """The URL with its password hidden, for a message."""
+        return hide_password(self.url)
 
     @property
     def in_transaction(self) -> bool:
@@ -263,7 +264,7 @@ class PostgresEngine(Engine):
         except psycopg2.OperationalError as exc:
             raise CctxError(f"cannot connect to PostgreSQL ({self._where()}): {_first_line(exc)}") from None
         raw.autocommit = True
-        return PgConnection(raw, lambda: self.display_name)
+        return PgConnection(raw, self.url)
 
     def begin_write(self, conn: Connection) -> None:
         # One writer at a time, as on SQLite: services check and then write, inside one transaction.
