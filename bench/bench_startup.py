@@ -99,7 +99,7 @@ def groups() -> list[str]:
     """The command groups, as the root lists them."""
     import click
 
-    from cctx.cli import cli
+    from cctx.cli.root import cli
 
     return sorted(cli.list_commands(click.Context(cli)))
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import click
 from click.testing import CliRunner
 
-from cctx.cli import cli
+from cctx.cli.root import cli
 
 WIDTH = 80  # the help as a terminal of 80 columns or more shows it
 

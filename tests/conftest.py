@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from cctx.cli import cli
+from cctx.cli.root import cli
 from cctx.times import parse_ts
 
 ROOT = Path(__file__).resolve().parent.parent

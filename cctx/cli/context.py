@@ -1,98 +1,42 @@
-"""App: what every command needs — database path, configuration, actor and the clock."""
+"""The click side of App: a command gets it through ``pass_app``, made from the root's options when the
+first command asks for it, so that no --help reads a configuration file or resolves an actor."""
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import update_wrapper
+from typing import Concatenate, ParamSpec, TypeVar
 
 import click
 
-from cctx.errors import CctxError
-from cctx.times import parse_ts
+from cctx.cli.app import App
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from cctx.config import Config
-    from cctx.store import Store
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def default_actor() -> str:
-    import getpass  # only when no --actor or CCTX_ACTOR names one
+def app_of(ctx: click.Context) -> App:
+    """The App of this command line, made once from the root's options; a bad --actor (or CCTX_ACTOR, or login
+    name) is refused here, as the root's bad usage (exit 2), before the command runs."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, App):
+        from cctx.cli.app import config_path, resolve_actor
 
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in this environment
-        return "unknown"
-
-
-def config_path(option: str | None) -> Path | None:
-    """--config, else CCTX_CONFIG (both handled by click), else ./cctx.yaml if present."""
-    if not option and not os.path.isfile("cctx.yaml"):
-        return None
-    from pathlib import Path  # only when there is a file to read
-
-    return Path(option or "cctx.yaml")
-
-
-class App:
-    """Created by the root group; the database opens on first use and closes with the context."""
-
-    def __init__(self, db_target: str, config_file: Path | None, actor: str, debug: bool = False) -> None:
-        self.db_target = db_target
-        self.config_file = config_file
-        self.actor = actor
-        self.debug = debug
-        self._config: Config | None = None
-        self._repo: Store | None = None
-        self._now: datetime | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            from cctx.config import load_config
-            from cctx.refs import set_phone_region
-
-            self._config = load_config(self.config_file)
-            set_phone_region(self._config.phone_region)  # how every phone number of this command is read
-        return self._config
-
-    @property
-    def now(self) -> datetime:
-        """The current time: CCTX_NOW when set, fixed for the whole command."""
-        if self._now is None:
-            fixed = os.environ.get("CCTX_NOW")
-            self._now = parse_ts(fixed, "CCTX_NOW") if fixed else datetime.now(UTC).replace(microsecond=0)
-        return self._now
-
-    @property
-    def store(self) -> Store:
-        """The database, which must exist."""
-        if self._repo is None:
-            self._repo = self._open(create=False)
-        return self._repo
-
-    def create_store(self) -> Store:
-        """The database, created (mode 0600) if missing: for `db init` only."""
-        if self._repo is None:
-            self._repo = self._open(create=True)
-        return self._repo
-
-    def open_other(self, target: str) -> Store:
-        """Another database that must exist and hold the schema (the target of `db copy`)."""
-        return self._open(create=False, target=target)
-
-    def _open(self, *, create: bool, target: str | None = None) -> Store:
-        from cctx.store import Store
-
-        target = target or self.db_target
         try:
-            store = Store.open(target, self.config.busy_timeout_ms, create=create)
-        except OSError as exc:  # a missing directory, no permission: a clear error, not a traceback
-            raise CctxError(f"database {target}: {exc.strerror or exc}") from None
-        click.get_current_context().call_on_close(store.close)
-        return store
+            actor = resolve_actor(root.params["actor"])
+        except ValueError as exc:
+            actor_option = next(p for p in root.command.params if p.name == "actor")
+            raise click.BadParameter(str(exc), ctx=root, param=actor_option) from None
+        root.obj = App(db_target=root.params["db"], config_file=config_path(root.params["config"]), actor=actor,
+                       debug=root.params["debug"])
+        root.call_on_close(root.obj.close)
+    return root.obj
 
 
-pass_app = click.make_pass_decorator(App)
+def pass_app(command: Callable[Concatenate[App, P], R]) -> Callable[P, R]:
+    """Give ``command`` the App as its first argument."""
+
+    def with_app(*args: P.args, **kwargs: P.kwargs) -> R:
+        return command(app_of(click.get_current_context()), *args, **kwargs)
+
+    return update_wrapper(with_app, command)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from cctx.channels import ALL_STATUSES, ITEM_KINDS
-from cctx.cli.context import App, pass_app
+from cctx.cli import reads
+from cctx.cli.app import App
+from cctx.cli.context import pass_app
 from cctx.cli.options import ID, POSITIVE, as_agent_option, channel_option, dry_run_option, format_option, limit_option
 from cctx.output import render
 
@@ -72,13 +74,7 @@ def conversation_show(app: App, conversation_id: int, as_agent: str | None, kind
         cctx conversation show 110
         cctx conversation show 116 --as-agent ivana --kind note -f json
     """
-    from cctx.output.transcript import ITEM_COLUMNS, item_rows, transcript
-    from cctx.services import conversations
-
-    data = conversations.show(
-        app.store, conversation_id, retention=app.config.retention, now=app.now, as_agent=as_agent, kinds=kinds
-    )
-    render(item_rows(data.to_dict()) if fmt == "csv" else data, fmt, table=transcript, columns=ITEM_COLUMNS)
+    reads.conversation_show(app, conversation_id, as_agent, kinds, fmt)
 
 
 @conversation.command("search")

@@ -8,14 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cctx.cli.context import App, pass_app
+from cctx.cli import reads
+from cctx.cli.app import App
+from cctx.cli.context import pass_app
 from cctx.cli.options import ID, as_agent_option, dry_run_option, format_option, limit_option
+from cctx.cli.reads import render_card
 from cctx.errors import Invalid
 from cctx.output import message, render
 from cctx.person_fields import PERSON_FIELDS
 
 if TYPE_CHECKING:
-    from cctx.results.cards import Card, ConversationCard, ErasureResult
+    from cctx.results.cards import ErasureResult
     from cctx.services import people
 
 
@@ -47,12 +50,6 @@ def _edit(options: dict[str, Any], unset: tuple[str, ...] = ()) -> people.Person
     )
 
 
-def _render_card(app: App, card: Card | ConversationCard, fmt: str) -> None:
-    from cctx.output.card import card_view
-
-    render(card, fmt, table=card_view(app.config.card_attributes))
-
-
 @click.group()
 def customer() -> None:
     """Customers: the context card, and editing people, their tags and destinations."""
@@ -79,15 +76,9 @@ def customer_show(app: App, ref: str | None, conversation_id: int | None, as_age
         cctx customer show --conversation 112
         cctx customer show 1 --as-agent tomislav
     """
-    from cctx.services import people
-
     if (ref is None) == (conversation_id is None):
         raise click.UsageError("give either REF or --conversation ID")
-    settings = people.card_settings(app.config, app.now)
-    if conversation_id is not None:
-        _render_card(app, people.conversation_card(app.store, conversation_id, settings, as_agent=as_agent), fmt)
-    else:
-        _render_card(app, people.show(app.store, str(ref), settings, as_agent=as_agent), fmt)
+    reads.customer_show(app, ref, conversation_id, as_agent, fmt)
 
 
 @customer.command("list")
@@ -130,7 +121,7 @@ def customer_create(app: App, fmt: str, **options: Any) -> None:
     from cctx.services import people
 
     settings = people.card_settings(app.config, app.now)
-    _render_card(app, people.create(app.store, _edit(options), settings, now=app.now, actor=app.actor), fmt)
+    render_card(app, people.create(app.store, _edit(options), settings, now=app.now, actor=app.actor), fmt)
 
 
 @customer.command("update")
@@ -155,7 +146,7 @@ def customer_update(app: App, person_id: int, unset: tuple[str, ...], fmt: str, 
         raise click.UsageError("nothing to change: give at least one option")
     settings = people.card_settings(app.config, app.now)
     card = people.update(app.store, person_id, _edit(options, unset), settings, now=app.now, actor=app.actor)
-    _render_card(app, card, fmt)
+    render_card(app, card, fmt)
 
 
 @customer.command("tag")
@@ -174,7 +165,7 @@ def customer_tag(app: App, person_id: int, tags: tuple[str, ...], fmt: str) -> N
 
     settings = people.card_settings(app.config, app.now)
     card = people.change_tags(app.store, person_id, tags, settings, add=True, now=app.now, actor=app.actor)
-    _render_card(app, card, fmt)
+    render_card(app, card, fmt)
 
 
 @customer.command("untag")
@@ -193,7 +184,7 @@ def customer_untag(app: App, person_id: int, tags: tuple[str, ...], fmt: str) ->
 
     settings = people.card_settings(app.config, app.now)
     card = people.change_tags(app.store, person_id, tags, settings, add=False, now=app.now, actor=app.actor)
-    _render_card(app, card, fmt)
+    render_card(app, card, fmt)
 
 
 @customer.group("destination")
@@ -218,7 +209,7 @@ def destination_add(app: App, person_id: int, ref: str, fmt: str) -> None:
     from cctx.services import people
 
     settings = people.card_settings(app.config, app.now)
-    _render_card(app, people.add_destination(app.store, person_id, ref, settings, now=app.now, actor=app.actor), fmt)
+    render_card(app, people.add_destination(app.store, person_id, ref, settings, now=app.now, actor=app.actor), fmt)
 
 
 @destination.command("remove")
@@ -237,7 +228,7 @@ def destination_remove(app: App, person_id: int, ref: str, fmt: str) -> None:
 
     settings = people.card_settings(app.config, app.now)
     card = people.remove_destination(app.store, person_id, ref, settings, now=app.now, actor=app.actor)
-    _render_card(app, card, fmt)
+    render_card(app, card, fmt)
 
 
 @customer.command("merge")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cctx.cli.context import App, pass_app
+from cctx.cli.app import App
+from cctx.cli.context import pass_app
 from cctx.cli.options import ID, POSITIVE, WholeNumber, format_option
 from cctx.ids import MAX_ID
 from cctx.output import message, render

@@ -1,4 +1,6 @@
-"""How the process ends when the person or the pipe stops it.
+"""How the process ends: with an error's exit code, or when the person or the pipe stops it.
+
+- An error (CctxError, or the database's own): ``Error: <message>`` on stderr, the error's exit code.
 
 - Ctrl-C (SIGINT; click's Abort): ``Interrupted`` on stderr, exit 130. What was committed stays
   committed: a write transaction that was open is rolled back, so each change is whole or absent.
@@ -12,9 +14,10 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from collections.abc import Callable
 from typing import Any, NoReturn, TextIO
 
-import click
+from cctx.errors import Busy, CctxError
 
 INTERRUPTED = 130
 STDOUT_CLOSED = 141
@@ -80,22 +83,41 @@ def _interrupted() -> int:
     return INTERRUPTED
 
 
-def run(command: click.Command, prog_name: str) -> NoReturn:
-    """Run the root command and exit with its code, or 130 when interrupted, or 141 when stdout closed."""
+def failed(error: CctxError) -> int:
+    """Write ``Error: <message>`` on stderr; the error's exit code."""
+    sys.stderr.write(f"Error: {error}\n")
+    return error.exit_code
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """sqlite3.Error once sqlite3 is loaded, else nothing: only a command that imported sqlite3 can raise
+    one, and --help, which needs no database, does not import it (5 ms)."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return () if sqlite3 is None else (sqlite3.Error,)
+
+
+def database_failure(exc: Exception, db_target: str | None) -> CctxError:
+    """The database's own error as cctx reports it: busy or locked is Busy (exit 3), anything else exit 1."""
+    text = str(exc)
+    where = f"{db_target}: " if db_target else ""
+    if "locked" in text or "busy" in text:
+        return Busy(f"the database stayed locked by another process past the busy timeout ({where}{text})")
+    return CctxError(f"database error ({where}{text})")
+
+
+def run(body: Callable[[], int]) -> NoReturn:
+    """Run ``body`` and exit with its code (or SystemExit's), or 130 when interrupted, or 141 when stdout
+    closed. ``body`` raises KeyboardInterrupt for Ctrl-C, whoever caught it first."""
     original = sys.stdout
     sys.stdout = _Stdout(original)
     try:
         try:
             try:
-                result = command.main(prog_name=prog_name, standalone_mode=False)
-                code = result if isinstance(result, int) and not isinstance(result, bool) else 0
+                code = body()
             except SystemExit as exc:
                 code = _exit_code(exc.code)
-            except click.ClickException as exc:
-                exc.show()
-                code = exc.exit_code
             sys.stdout.flush()
-        except (KeyboardInterrupt, click.Abort):
+        except KeyboardInterrupt:
             code = _interrupted()
             sys.stdout.flush()
     except StdoutClosed:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import click
 
-from cctx.cli.context import App, pass_app
+from cctx.cli import reads
+from cctx.cli.app import App
+from cctx.cli.context import pass_app
 from cctx.cli.lazy import LazyGroup
 from cctx.cli.options import (
     POSITIVE,
@@ -56,15 +58,7 @@ def history_show(
         cctx history show 1 --channel whatsapp --channel voice --status closed
         cctx history show +385981112233 --as-agent ivana --newest-first --limit 5 -f json
     """
-    from cctx.output.summaries import summaries_table
-    from cctx.services.history import show_history
-    from cctx.services.summaries import SUMMARY_KEYS
-
-    rows = show_history(
-        app.store, ref, channels=channels, statuses=statuses, as_agent=as_agent, newest_first=newest_first,
-        limit=limit, retention=app.config.retention, now=app.now,
-    )
-    render(rows, fmt, table=summaries_table, empty="No conversation history", columns=SUMMARY_KEYS)
+    reads.history_show(app, ref, channels, statuses, as_agent, newest_first, limit, fmt)
 
 
 @history.command("explain")

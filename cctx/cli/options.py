@@ -2,52 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import click
 
 from cctx.channels import CHANNEL_SLUGS, STATUSES
-from cctx.errors import quote
-from cctx.ids import MAX_ID
+from cctx.ids import ANY_ID, POSITIVE_ID, WholeNumbers
 from cctx.output import FORMATS
-
-_WHOLE = r"[+-]?[0-9]+"  # compiled (and cached by re) when a number is given
-MAX_DIGITS = 40
 
 
 class WholeNumber(click.ParamType):
-    """A whole number, from ``low`` to ``high`` when given (bad usage otherwise, exit 2). Its text is checked
-    before int() sees it (int() refuses 4300 digits), and a bad value is quoted cut to 80 characters."""
+    """A whole number from ``low`` to ``high`` (or of ``numbers``' range), bad usage otherwise (exit 2)."""
 
     name = "integer"
 
-    def __init__(self, low: int | None = None, high: int | None = None, digits: int = MAX_DIGITS) -> None:
-        self.low, self.high, self.digits = low, high, digits
-
-    def _range(self) -> str:
-        if self.low is not None and self.high is not None:
-            return f" from {self.low} to {self.high}"
-        return "" if self.low is None else f" of at least {self.low}"
+    def __init__(self, low: int | None = None, high: int | None = None, numbers: WholeNumbers | None = None) -> None:
+        self.numbers = numbers or WholeNumbers(low, high)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            number = value
-        else:
-            text = str(value).strip()
-            if not re.fullmatch(_WHOLE, text):
-                self.fail(f"{quote(value)} is not a whole number{self._range()}", param, ctx)
-            if len(text.lstrip("+-").lstrip("0")) > self.digits:
-                self.fail(f"{quote(text)} is not a whole number{self._range()} (it has more than {self.digits} "
-                          "digits)", param, ctx)
-            number = int(text)
-        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-            self.fail(f"{number} is not a whole number{self._range()}", param, ctx)
-        return number
+        try:
+            return self.numbers.read(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
-ID = WholeNumber()  # an id as written: one that cannot exist is the command's "not found", not bad usage
-POSITIVE = WholeNumber(1, MAX_ID)
+ID = WholeNumber(numbers=ANY_ID)
+POSITIVE = WholeNumber(numbers=POSITIVE_ID)
 
 format_option = click.option(
     "--format",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cctx.cli.context import App, pass_app
+from cctx.cli.app import App
+from cctx.cli.context import pass_app
 from cctx.cli.options import POSITIVE, channel_option, dry_run_option, format_option
 from cctx.cli.progress import progress_bar
 from cctx.output import message, render

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from cctx.cli import cli
+from cctx.cli.root import cli
 
 
 def _complete(words: str) -> list[str]:

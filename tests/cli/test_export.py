@@ -153,7 +153,7 @@ BIG_CONVERSATIONS, ITEMS_EACH = 10_000, 10
 # the size of the forking test process across exec, and fail this test inside a large test run.
 MEASURE = """
 import sys
-from cctx.cli import cli
+from cctx.cli.root import cli
 try:
     cli(sys.argv[1:], prog_name="cctx")
 except SystemExit as exc:

@@ -12,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from cctx.cli import cli
+from cctx.cli.root import cli
 from cctx.cli.lazy import LazyGroup
 from tests.conftest import DEMO, NOW, ROOT
 
@@ -120,7 +120,7 @@ def test_root_help_lists_the_groups_as_click_would() -> None:
     code = (
         "import json, click\n"
         "from click.testing import CliRunner\n"
-        "from cctx.cli import cli\n"
+        "from cctx.cli.root import cli\n"
         "static = CliRunner().invoke(cli, ['--help'], prog_name='cctx').output\n"
         "ctx = click.Context(cli)\n"
         "loaded = [cli.get_command(ctx, name) for name in cli.list_commands(ctx)]\n"

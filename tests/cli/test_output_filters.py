@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import pytest
 
-from cctx.cli import cli
+from cctx.cli.root import cli
 from tests.conftest import Cli
 
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cctx.cli import cli
+from cctx.cli.root import cli
 from cctx.store import Store
 from cctx.times import format_ts
 from tests.conftest import fresh_postgres_database, is_url, query, table_counts

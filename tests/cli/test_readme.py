@@ -9,7 +9,7 @@ import shlex
 import click
 import pytest
 
-from cctx.cli import cli
+from cctx.cli.root import cli
 from tests.conftest import ROOT
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
