@@ -4,17 +4,20 @@ run in loops take the fast path of cli/fast.py, which answers them without impor
 from __future__ import annotations
 
 
-def main() -> None:
-    """Run `cctx`: exit 130 on Ctrl-C and 141 when stdout's reader has gone (cli/exits.py)."""
+def main(argv: list[str] | None = None) -> None:
+    """Run `cctx` with ``argv`` (default: the process's arguments), and exit: 130 on Ctrl-C and 141 when
+    stdout's reader has gone (cli/exits.py)."""
     import os
     import sys
+    from functools import partial
 
     from cctx.cli.exits import run
     from cctx.cli.fast import fast_read
 
-    read = fast_read(sys.argv[1:], os.environ)
+    args = sys.argv[1:] if argv is None else argv
+    read = fast_read(args, os.environ)
     if read is None:
         from cctx.cli.root import run_click
 
-        run(run_click)
+        run(partial(run_click, args))
     run(read)

@@ -86,6 +86,7 @@ def _interrupted() -> int:
 def failed(error: CctxError) -> int:
     """Write ``Error: <message>`` on stderr; the error's exit code."""
     sys.stderr.write(f"Error: {error}\n")
+    sys.stderr.flush()
     return error.exit_code
 
 

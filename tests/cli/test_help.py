@@ -12,8 +12,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from cctx.cli.root import cli
 from cctx.cli.lazy import LazyGroup
+from cctx.cli.root import cli
 from tests.conftest import DEMO, NOW, ROOT
 
 
