@@ -26,12 +26,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/cog --check --check-fail-msg "run make docs" docs/cli.md
+	$(BIN)/cog --check --check-fail-msg "run make docs" docs/cli.md cctx/cli/help_pages.py
 	$(BIN)/python -m pytest -m "not stress" -n auto
 
-# docs/cli.md, the command reference, regenerated from every command's --help (make test checks it).
+# docs/cli.md, the command reference, and cctx/cli/help_pages.py, regenerated from every command's --help
+# (make test checks both).
 docs: $(STAMP)
-	$(BIN)/cog -r docs/cli.md
+	$(BIN)/cog -r docs/cli.md cctx/cli/help_pages.py
 
 stress: $(STAMP)
 	$(BIN)/python -m pytest -m stress

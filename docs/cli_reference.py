@@ -1,8 +1,10 @@
-"""The command reference of docs/cli.md: the --help text of every command, taken from the click command tree.
+"""The --help text of every command, taken from the click command tree, for two pages generated with cog:
 
-docs/cli.md calls ``reference`` between its cog markers. `make docs` (`cog -r docs/cli.md`) regenerates the
-page; `make test` (`cog --check docs/cli.md`) fails when a command's help changed and the page was not
-regenerated, so the reference cannot drift from the commands.
+- docs/cli.md, the command reference, calls ``reference`` between its cog markers;
+- cctx/cli/help_pages.py, the pages `cctx ... --help` prints without importing click, calls ``help_pages``.
+
+`make docs` (`cog -r`) regenerates both; `make test` (`cog --check`) fails when a command's help changed and
+they were not regenerated, so neither can drift from the commands.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from click.testing import CliRunner
 
 from cctx.cli.root import cli
 
-WIDTH = 80  # the help as a terminal of 80 columns or more shows it
+WIDTH = 80  # the reference's width
+TERMINAL_WIDTH = 78  # the width click gives help on a terminal of 80 columns or more, or not on a terminal
 
 
 def commands(
@@ -31,13 +34,14 @@ def commands(
                 yield from commands(sub, (*path, name))
 
 
-def help_text(path: tuple[str, ...]) -> str:
-    """`cctx PATH... --help`, as printed, whatever CCTX_* variables the shell that generates the page holds."""
+def help_text(path: tuple[str, ...], width: int = WIDTH) -> str:
+    """`cctx PATH... --help`, as printed (its last line ended), whatever CCTX_* variables the shell that
+    generates the page holds."""
     unset: dict[str, str | None] = {name: None for name in os.environ if name.startswith("CCTX_")}
-    result = CliRunner().invoke(cli, [*path, "--help"], prog_name="cctx", env=unset, terminal_width=WIDTH)
+    result = CliRunner().invoke(cli, [*path, "--help"], prog_name="cctx", env=unset, terminal_width=width)
     if result.exit_code != 0:
         raise RuntimeError(f"cctx {' '.join(path)} --help exited {result.exit_code}: {result.output}")
-    return result.output.rstrip("\n")
+    return result.output
 
 
 def title(path: tuple[str, ...]) -> str:
@@ -57,4 +61,16 @@ def reference(out: Callable[[str], None]) -> None:
         summary = command.get_short_help_str(limit=200).replace("|", "\\|")
         out(f"| [`{title(path)}`](#{anchor(path)}) | {summary} |\n")
     for path, _ in tree:
-        out(f"\n## {title(path)}\n\n```\n{help_text(path)}\n```\n")
+        out(f"\n## {title(path)}\n\n```\n{help_text(path).rstrip()}\n```\n")
+
+
+def help_pages(out: Callable[[str], None]) -> None:
+    """Write ``WIDTH`` and ``PAGES``: every command's --help at the terminal width, by its words."""
+    out(f"WIDTH = {TERMINAL_WIDTH}\n")
+    out("PAGES: dict[tuple[str, ...], str] = {\n")
+    for path, _ in commands():
+        out(f"    {path!r}: (\n")
+        for line in help_text(path, TERMINAL_WIDTH).splitlines(keepends=True):
+            out(f"        {line!r}\n")
+        out("    ),\n")
+    out("}\n")

@@ -1,17 +1,23 @@
-"""The fast path of the three reads scripts run in loops: `customer show`, `history show` and
-`conversation show`, answered without importing click (about 20 ms of every command).
+"""The fast path of the three reads scripts run in loops (`customer show`, `history show` and
+`conversation show`) and of every --help: answered without importing click (about 25 ms of every command).
+
+--help (or -h) right after a command's name prints that command's page from cli/help_pages.py, the help
+text click prints on a terminal of 80 columns or more (or not a terminal), generated from the commands by
+`make docs` and checked by `make test`. On a narrower terminal, click lays the help out itself.
 
 It takes only a command line it reads whole and finds right: the global options --db, --config and
 --actor before the command, then the command's argument and options, each option as ``--name VALUE``,
 ``--name=VALUE`` or ``-f VALUE``. Anything else — --help, --debug, an option it does not know or given
 twice, a value that is wrong or starts with ``-``, ``--``, shell completion — it leaves to click
 (``fast_read`` returns None), which reads every command line and reports what is wrong with one.
-tests/cli/test_fast_reads.py holds the two readings equal: whatever the fast path takes, click reads the
+tests/cli/test_fast_path.py holds the two readings equal: whatever the fast path takes, click reads the
 same way, and both print the same.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache, partial
 from typing import Any
@@ -230,3 +236,38 @@ def fast_read(argv: Sequence[str], environ: Mapping[str, str]) -> Callable[[], i
     """The read ``argv`` asks for, ready to run, when the fast path answers it; else None."""
     planned = plan(argv, environ)
     return None if planned is None else partial(answer, planned)
+
+
+def terminal_help_width(environ: Mapping[str, str]) -> int:
+    """The width of help text, as click's formatter takes it from ``shutil.get_terminal_size``: COLUMNS,
+    else the terminal's, else 80; clamped to 50..78. Found without importing shutil, which brings bz2, lzma
+    and zlib (~3 ms)."""
+    try:
+        columns = int(environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (ValueError, OSError):  # not a terminal, or stdout closed
+            columns = 0
+        columns = columns or 80
+    return max(min(columns, 80) - 2, 50)
+
+
+def _print(page: str) -> int:
+    sys.stdout.write(page)
+    return 0
+
+
+def fast_help(argv: Sequence[str], environ: Mapping[str, str]) -> Callable[[], int] | None:
+    """`cctx [COMMAND...] --help` ready to print, when its page is stored for this terminal's width; else
+    None (click prints it)."""
+    if not argv or argv[-1] not in ("--help", "-h") or "_CCTX_COMPLETE" in environ:
+        return None
+    from cctx.cli.help_pages import PAGES, WIDTH
+
+    page = PAGES.get(tuple(argv[:-1]))
+    if page is None or terminal_help_width(environ) != WIDTH:
+        return None
+    return partial(_print, page)

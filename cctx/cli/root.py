@@ -15,24 +15,13 @@ from cctx.errors import CctxError
 
 
 def help_width() -> int:
-    """The width of help and usage text, as click's formatter takes it from ``shutil.get_terminal_size``
-    (COLUMNS, else the terminal's, else 80; clamped to 50..78), or click's forced width (80 under its
-    CliRunner). Found without importing shutil, which brings bz2, lzma and zlib: ~3 ms of every --help."""
+    """The width of help and usage text: click's forced width (80 under its CliRunner), else the terminal's
+    as cli/fast.py finds it."""
     from click import formatting
 
-    if formatting.FORCED_WIDTH is not None:
-        return formatting.FORCED_WIDTH
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
-        except (ValueError, OSError):  # not a terminal, or stdout closed
-            columns = 0
-        columns = columns or 80
-    return max(min(columns, 80) - 2, 50)
+    from cctx.cli.fast import terminal_help_width
+
+    return formatting.FORCED_WIDTH if formatting.FORCED_WIDTH is not None else terminal_help_width(os.environ)
 
 
 class RootGroup(LazyGroup):

@@ -1,4 +1,5 @@
-"""docs/cli.md, the command reference generated from --help with cog, is current: a stale page fails."""
+"""docs/cli.md, the command reference, and cctx/cli/help_pages.py, the pages --help prints, both generated
+from --help with cog, are current: a stale page fails."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ def _cog_check(page: Path) -> subprocess.CompletedProcess[str]:
 def test_the_reference_is_what_the_commands_say() -> None:
     result = _cog_check(PAGE)
     assert result.returncode == 0, f"docs/cli.md is out of date: run make docs\n{result.stdout}{result.stderr}"
+
+
+def test_the_help_pages_are_what_the_commands_say() -> None:
+    result = _cog_check(ROOT / "cctx" / "cli" / "help_pages.py")
+    assert result.returncode == 0, f"cctx/cli/help_pages.py is out of date: run make docs\n{result.stdout}{result.stderr}"
 
 
 def test_a_stale_reference_fails_the_check(tmp_path: Path) -> None:

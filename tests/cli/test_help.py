@@ -87,8 +87,8 @@ sys.exit(code)
 """
 
 
-def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "80", "CCTX_NOW": NOW, "CCTX_ACTOR": "test", "PYTHONPATH": str(ROOT)}
+def _run(*args: str, cwd: Path | None = None, columns: int = 80) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(columns), "CCTX_NOW": NOW, "CCTX_ACTOR": "test", "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-c", _LOADED_AFTER, *args], capture_output=True, text=True, env=env,
                           cwd=cwd)
 
@@ -102,8 +102,8 @@ def _imported(stderr: str) -> set[str]:
 @pytest.mark.parametrize("path", GROUPS, ids=lambda p: " ".join(p) or "cctx")
 def test_help_imports_no_command_code(path: tuple[str, ...]) -> None:
     """`cctx --help` imports no command group, and a group's --help none of the services, the store
-    or the libraries its commands use when they run."""
-    result = _run(*path, "--help")
+    or the libraries its commands use when they run, even when click lays it out (a narrow terminal)."""
+    result = _run(*path, "--help", columns=60)
     assert result.returncode == 0, result.stderr
     imported = _imported(result.stderr)
     heavy = {m for m in imported if m.split(".")[0] in ("tabulate", "yaml", "phonenumbers", "sqlite_utils", "psycopg2")

@@ -1,5 +1,5 @@
-"""The fast path of the reads (cli/fast.py) reads a command line exactly as click does, or leaves it to click;
-and what it prints is what click's way prints, on both engines."""
+"""The fast path (cli/fast.py) reads a command line exactly as click does, or leaves it to click; what it
+prints for a read is what click's way prints, on both engines; and --help prints the page click prints."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from cctx.cli import reads
 from cctx.cli.app import App, config_path
-from cctx.cli.fast import plan
+from cctx.cli.fast import fast_help, plan, terminal_help_width
+from cctx.cli.help_pages import PAGES, WIDTH
 from cctx.cli.root import cli, run_click
 from tests.conftest import DEMO, NOW, ROOT, Cli, run_main
 
@@ -231,3 +232,51 @@ def test_a_json_read_in_its_own_process_never_imports_click(tmp_path: Path) -> N
         result = subprocess.run([sys.executable, "-c", code, "--db", str(db), *read, "-f", "json"], env=env,
                                 capture_output=True, text=True, check=True)
         assert result.stdout.startswith(("[", "{")) and result.stderr == "False\n", result.stderr
+
+
+def _help(path: tuple[str, ...], columns: int, flag: str = "--help") -> subprocess.CompletedProcess[str]:
+    """`cctx PATH... --help` in its own process, then whether it imported click (on stderr)."""
+    code = ("import sys\nfrom cctx.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "sys.stdout.flush()\nprint('click' in sys.modules, file=sys.stderr)\n")
+    env = {**os.environ, "COLUMNS": str(columns), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", code, *path, flag], env=env, capture_output=True, text=True,
+                          check=True)
+
+
+@pytest.mark.parametrize("path", [(), ("customer",), ("history",), ("history", "show"), ("db", "copy")],
+                         ids=lambda p: " ".join(p) or "cctx")
+def test_help_prints_its_stored_page_without_click_and_the_same_as_click(path: tuple[str, ...]) -> None:
+    fast = _help(path, 80)
+    assert fast.stderr == "False\n" and fast.stdout == PAGES[path]
+    assert fast.stdout == _help(path, 80, "-h").stdout
+    # the same through click: global options before the command are click's to read
+    slow = subprocess.run([sys.executable, "-m", "cctx", "--db", "cctx.db", *path, "--help"], capture_output=True,
+                          text=True, env={**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)}, check=True)
+    assert slow.stdout == fast.stdout
+
+
+def test_a_narrow_terminal_gets_help_laid_out_by_click() -> None:
+    narrow = _help(("customer",), 60)
+    assert narrow.stderr == "True\n"
+    assert max(map(len, narrow.stdout.splitlines())) <= 58 < max(map(len, PAGES["customer",].splitlines()))
+
+
+def test_every_command_has_its_stored_page() -> None:
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        from cli_reference import commands
+    finally:
+        sys.path.remove(str(ROOT / "docs"))
+    assert set(PAGES) == {path for path, _ in commands()}
+    assert WIDTH == terminal_help_width({"COLUMNS": "200"})
+
+
+@pytest.mark.parametrize("argv", [
+    ["customer", "show", "--as-agent", "--help"],  # --help is the agent's name here: click's to read
+    ["customer show", "--help"],
+    ["--db", "x.db", "--help"],
+    ["history", "show", "1", "--help"],
+    ["nope", "--help"],
+])
+def test_help_that_is_not_a_command_and_its_flag_is_left_to_click(argv: list[str]) -> None:
+    assert fast_help(argv, {"COLUMNS": "80"}) is None
