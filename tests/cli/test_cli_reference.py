@@ -24,7 +24,7 @@ def test_the_reference_is_what_the_commands_say() -> None:
 
 def test_the_help_pages_are_what_the_commands_say() -> None:
     result = _cog_check(ROOT / "cctx" / "cli" / "help_pages.py")
-    assert result.returncode == 0, f"cctx/cli/help_pages.py is out of date: run make docs\n{result.stdout}{result.stderr}"
+    assert result.returncode == 0, f"cctx/cli/help_pages.py is stale: run make docs\n{result.stdout}{result.stderr}"
 
 
 def test_a_stale_reference_fails_the_check(tmp_path: Path) -> None:
