@@ -71,7 +71,7 @@ def bench_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def run_cctx(
-    db: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None, check: bool = True
+    db: Path | str, *args: str, env: dict[str, str] | None = None, input: str | None = None, check: bool = True
 ) -> Run:
     """Run ``cctx --db DB ARGS...`` as a separate process and time it (wall clock)."""
     started = time.perf_counter()
