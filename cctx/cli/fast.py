@@ -1,17 +1,17 @@
-"""The fast path of the three reads scripts run in loops (`customer show`, `history show` and
-`conversation show`) and of every --help: answered without importing click (about 25 ms of every command).
+"""The fast path: the three reads scripts run in loops (`customer show`, `history show` and
+`conversation show`) and every --help, answered without importing click (about 20 ms of each command).
 
---help (or -h) right after a command's name prints that command's page from cli/help_pages.py, the help
-text click prints on a terminal of 80 columns or more (or not a terminal), generated from the commands by
-`make docs` and checked by `make test`. On a narrower terminal, click lays the help out itself.
+A read's command line is taken only when it is read whole and found right: the global options --db,
+--config and --actor before the command, then the command's argument and options, each option as
+``--name VALUE``, ``--name=VALUE`` or ``-f VALUE``. Anything else — --help, --debug, an option it does
+not know or given twice, a value that is wrong or starts with ``-``, ``--``, shell completion, an actor
+click would refuse — is left to click (``fast_read`` returns None), which reads every command line and
+reports what is wrong with one. tests/cli/test_fast_path.py holds the two readings equal: whatever the fast
+path takes, click reads the same way, and both print the same.
 
-It takes only a command line it reads whole and finds right: the global options --db, --config and
---actor before the command, then the command's argument and options, each option as ``--name VALUE``,
-``--name=VALUE`` or ``-f VALUE``. Anything else — --help, --debug, an option it does not know or given
-twice, a value that is wrong or starts with ``-``, ``--``, shell completion — it leaves to click
-(``fast_read`` returns None), which reads every command line and reports what is wrong with one.
-tests/cli/test_fast_path.py holds the two readings equal: whatever the fast path takes, click reads the
-same way, and both print the same.
+--help (or -h) right after a command's name prints that command's page from cli/help_pages.py: the help
+text click prints on a terminal of 80 columns or more (or not on a terminal), generated from the commands
+by `make docs` and checked by `make test`. On a narrower terminal, click lays the help out itself.
 """
 
 from __future__ import annotations

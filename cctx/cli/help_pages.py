@@ -14,7 +14,8 @@ PAGES: dict[tuple[str, ...], str] = {
     (): (
         'Usage: cctx [OPTIONS] COMMAND [ARGS]...\n'
         '\n'
-        '  cctx: the customer context of a contact center, on one SQLite file.\n'
+        '  cctx: the customer context of a contact center, on a SQLite file or\n'
+        '  PostgreSQL.\n'
         '\n'
         "  People, their conversations on every channel, the agent's context card and\n"
         '  conversation history, link/unlink/merge, bulk relink and the retention\n'

@@ -87,7 +87,7 @@ def _debug(ctx: click.Context) -> bool:
 @click.option("--debug", is_flag=True, help="Show a traceback on errors (env CCTX_DEBUG=1).")
 @click.version_option(__version__, prog_name="cctx")
 def cli(db: str, config: str | None, actor: str | None, debug: bool) -> None:
-    """cctx: the customer context of a contact center, on one SQLite file.
+    """cctx: the customer context of a contact center, on a SQLite file or PostgreSQL.
 
     People, their conversations on every channel, the agent's context card and conversation
     history, link/unlink/merge, bulk relink and the retention purge.

