@@ -38,7 +38,7 @@ def resolve_actor(given: str | None) -> str:
 
 
 def config_path(option: str | None) -> Path | None:
-    """--config, else CCTX_CONFIG (both handled by click), else ./cctx.yaml if present."""
+    """--config, else CCTX_CONFIG (both read by click or the fast path), else ./cctx.yaml if present."""
     if not option and not os.path.isfile("cctx.yaml"):
         return None
     from pathlib import Path  # only when there is a file to read
