@@ -42,7 +42,7 @@ SEED_ARGS = ("--people", "200000", "--conversations", "1000000", "--items", "100
 SEED_SOURCES = (
     ROOT / "cctx" / "services" / "seed.py",
     ROOT / "cctx" / "services" / "seed_words.py",
-    ROOT / "cctx" / "repository" / "seed.py",
+    ROOT / "cctx" / "store" / "seed.py",
 )
 
 

@@ -65,3 +65,11 @@ def test_the_runner_runs_every_benchmark_and_fails_on_a_missed_target(
     assert "== bench_slow.py: MISSED" in out and "not ok: bench_slow.py MISSED" in err
     assert run.main(["fast", "--record"]) == 0
     assert "record" in capfd.readouterr().out
+
+
+def test_the_seeded_database_is_stamped_from_the_seed_code_that_exists(bench: tuple[ModuleType, ModuleType]) -> None:
+    """The cached 1M database is rebuilt when the seed code changes: its stamp reads that code, so every file
+    it names must be there (a moved module once failed every benchmark that reads the database)."""
+    common, _ = bench
+    assert all(source.is_file() for source in common.SEED_SOURCES)
+    assert len(common.seed_stamp()) == 64
