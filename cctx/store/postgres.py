@@ -148,37 +148,39 @@ class PgConnection:
 
     def stream(self, sql: str, parameters: Sequence[Any] = ()) -> Iterator[Row]:
         """Run ``sql`` now through a server-side cursor and yield its rows block by block, so a listing of
-        millions starts at once and holds one block in memory. Inside a transaction already open, the rows
-        come through an ordinary cursor."""
+        millions starts at once and holds one block in memory. The transaction the cursor lives in, the
+        cursor and its first block take one round trip, and a result of less than a block one more (the
+        end of the transaction). Inside a transaction already open, the rows come through an ordinary
+        cursor."""
         if self.in_transaction:
             return iter(self.execute(sql, parameters))
-        self.raw.autocommit = False  # a server-side cursor lives in a transaction
-        cursor = self.raw.cursor(name=f"cctx_stream_{next(_cursor_numbers)}")
+        name = f"cctx_stream_{next(_cursor_numbers)}"
+        query = to_pyformat(sql) if parameters else sql
+        cursor = self.raw.cursor()
         try:
-            cursor.execute(to_pyformat(sql) if parameters else sql, tuple(parameters) or None)
-            first = cursor.fetchmany(STREAM_BLOCK)
+            cursor.execute(f"BEGIN; DECLARE {name} NO SCROLL CURSOR FOR {query}; "
+                           f"FETCH FORWARD {STREAM_BLOCK} FROM {name}", tuple(parameters) or None)
+            first = cursor.fetchall()
         except psycopg2.Error as exc:
-            self._end_stream(cursor)
+            self.rollback()
             raise self._translate(exc) from None
-        return self._rows(cursor, first)
+        return self._rows(cursor, name, first)
 
-    def _rows(self, cursor: Any, block: list[Any]) -> Iterator[Row]:
+    def _rows(self, cursor: Any, name: str, block: list[Any]) -> Iterator[Row]:
         try:
             index = {d[0]: i for i, d in enumerate(cursor.description or ())}
             while block:
                 for values in block:
                     yield Row(values, index)
-                block = cursor.fetchmany(STREAM_BLOCK)
+                if len(block) < STREAM_BLOCK:
+                    break
+                cursor.execute(f"FETCH FORWARD {STREAM_BLOCK} FROM {name}")
+                block = cursor.fetchall()
         except psycopg2.Error as exc:
             raise self._translate(exc) from None
         finally:
-            self._end_stream(cursor)
-
-    def _end_stream(self, cursor: Any) -> None:
-        if not self.raw.closed:
-            cursor.close()
-            self.raw.rollback()  # read only: nothing to keep
-            self.raw.autocommit = True
+            if not self.raw.closed:
+                self.rollback()  # read only: nothing to keep, and the cursor ends with its transaction
 
     def execute_batch(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]]) -> None:
         """Many rows in pages of statements per round trip (psycopg2's execute_batch); no row count."""
