@@ -4,7 +4,7 @@ forgotten)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -224,13 +224,60 @@ def _personal_values(store: Store, plan: ErasePlan) -> PersonalValues:
         if person.first_name and person.last_name:
             identity.add(f"{person.first_name} {person.last_name}")
         identity.update(d.value for d in person.destinations)
-        attributes = {str(v) for v in person.attributes.values()
-                      if isinstance(v, str | int | float) and not isinstance(v, bool)}
+        attributes = _attribute_texts(person.attributes)
     if plan.customer.contact is not None:
         identity.add(plan.customer.contact.value)
+    former_identity, former_attributes = _former_values(store, plan)
+    identity |= former_identity
+    attributes |= former_attributes
     partial = sorted((v for v in identity | attributes if len(v) >= _SUBSTRING_MIN), key=len, reverse=True)
     whole = identity | attributes | {t for t in store.privacy.conversation_texts(plan.conversations) if t}
     return PersonalValues(identity, whole, partial)
+
+
+def _attribute_texts(values: Mapping[str, Any]) -> set[str]:
+    """The text of each text or number among a person's attribute values."""
+    return {str(v) for v in values.values() if isinstance(v, str | int | float) and not isinstance(v, bool)}
+
+
+def _former_values(store: Store, plan: ErasePlan) -> tuple[set[str], set[str]]:
+    """The names and destination values (and the attribute values) that earlier audit records about the
+    customer's people hold and the person no longer does: a name changed since, a destination removed, the
+    profiles of the people merged into them."""
+    selection = _AuditSelection(_people(store, plan.customer), plan.conversations)
+    identity: set[str] = set()
+    attributes: set[str] = set()
+    for audit_id, _at, _actor, action, subject_text, details_text in store.privacy.audit_rows():
+        details = json.loads(details_text)
+        if selection.about(audit_id, action, json.loads(subject_text), details) and action.startswith(
+            _PERSON_ACTIONS
+        ):
+            _profile_values(details, identity, attributes)
+    identity.discard(ERASED)
+    attributes.discard(ERASED)
+    return identity, attributes
+
+
+def _profile_values(node: Any, identity: set[str], attributes: set[str]) -> None:
+    """Collect from a person action's details, at any depth: names (``first_name``, ``last_name``, and the
+    two together), destination values (``{"type", "value"}``) and the values of ``attributes``."""
+    if isinstance(node, list):
+        for item in node:
+            _profile_values(item, identity, attributes)
+        return
+    if not isinstance(node, dict):
+        return
+    names = [n for n in (node.get("first_name"), node.get("last_name")) if isinstance(n, str) and n]
+    identity.update(names)
+    if len(names) == 2:
+        identity.add(" ".join(names))
+    if isinstance(node.get("type"), str) and isinstance(node.get("value"), str) and node["value"]:
+        identity.add(node["value"])
+    found = node.get("attributes")
+    if isinstance(found, dict):
+        attributes |= _attribute_texts(found)
+    for item in node.values():
+        _profile_values(item, identity, attributes)
 
 
 def _redacted(value: Any, whole: set[str], partial: list[str]) -> Any:

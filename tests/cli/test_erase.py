@@ -194,3 +194,28 @@ def test_erase_now_is_the_audit_clock(world: Cli) -> None:
     record: dict[str, Any] = world.json("audit", "list", "--action", "customer.erase")[0]
     assert record["actor"] == "tester" and record["details"].get("as_of", NOW) == NOW
     assert not is_url(world.db) or record["subject"] == [1]
+
+
+FORMER = ["Formerfirstmarker", "Mergedfirstmarker", "Mergedlastmarker", "+385917770009", "Mergedattrmarker",
+          "removeddestmarker"]
+
+
+def test_no_former_value_survives_the_erasure(world: Cli) -> None:
+    """What earlier audit records hold of the customer is theirs too: a name changed since, a destination
+    removed, and the profile of someone merged into them."""
+    world.ok("customer", "update", "1", "--first-name", FORMER[0])
+    world.ok("customer", "update", "1", "--first-name", FIRST)
+    merged = world.json("customer", "create", "--first-name", FORMER[1], "--last-name", FORMER[2],
+                        "--destination", FORMER[3], "--set", f"origin={FORMER[4]}")
+    world.ok("customer", "merge", "1", str(merged["customer_id"]))
+    world.ok("customer", "destination", "add", "1", f"livechat:{FORMER[5]}")
+    world.ok("customer", "destination", "remove", "1", f"livechat:{FORMER[5]}")
+    before = json.dumps(world.json("audit", "list"))
+    assert all(marker in before for marker in FORMER)
+    world.json("customer", "erase", "1", "--yes")
+    after = json.dumps(world.json("audit", "list"), ensure_ascii=False)
+    assert [m for m in FORMER if m.lower() in after.lower() or m.lower() in _dump(world)] == []
+    if not is_url(world.db):  # and not in the file's bytes
+        data = (Path(world.db).read_bytes() + _wal(Path(world.db))).lower()
+        assert [m for m in FORMER if m.lower().encode() in data] == []
+    assert world.json("customer", "show", "2")["name"] == "Other Person"  # another customer keeps theirs
