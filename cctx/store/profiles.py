@@ -137,15 +137,19 @@ class ProfileStore(AggregateStore):
 
 
 def unused_person_id(conn: Connection, engine: Engine) -> int | None:
-    """An id for a new person when the next one SQLite would pick belongs to a merged-away person
-    (SQLite reuses the highest id after a delete; PostgreSQL's identity never does); else None."""
+    """An id for a new person when the next one SQLite would pick belongs to a merged-away or an erased
+    person (SQLite reuses the highest id after a delete; PostgreSQL's identity never does); else None.
+    An erased person is known only by the audit record of the erasure, which names their id."""
     if engine.name != "sqlite":
         return None
-    merged = conn.execute("SELECT max(id) FROM merged_people").fetchone()[0]
-    if merged is None:
+    retired = conn.execute(
+        "SELECT max(id) FROM (SELECT max(id) AS id FROM merged_people UNION ALL "
+        "SELECT max(CAST(json_extract(subject, '$[0]') AS INTEGER)) FROM audit WHERE action = 'customer.erase')"
+    ).fetchone()[0]
+    if retired is None:
         return None
     highest = conn.execute("SELECT max(id) FROM people").fetchone()[0]
-    return int(merged) + 1 if highest is None or int(merged) >= int(highest) else None
+    return int(retired) + 1 if highest is None or int(retired) >= int(highest) else None
 
 
 # --- the upgrade to schema 3 ------------------------------------------------------------------------

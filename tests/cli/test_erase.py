@@ -219,3 +219,13 @@ def test_no_former_value_survives_the_erasure(world: Cli) -> None:
         data = (Path(world.db).read_bytes() + _wal(Path(world.db))).lower()
         assert [m for m in FORMER if m.lower().encode() in data] == []
     assert world.json("customer", "show", "2")["name"] == "Other Person"  # another customer keeps theirs
+
+
+def test_an_erased_persons_id_is_never_given_to_another(world: Cli) -> None:
+    """SQLite would give the highest id again after a delete; the audit log names the erased id, and
+    records about it must never come to mean someone else."""
+    newest = world.json("customer", "create", "--first-name", "Newest")["customer_id"]
+    world.json("customer", "erase", str(newest), "--yes")
+    again = world.json("customer", "create", "--first-name", "Another")["customer_id"]
+    assert again > newest
+    world.fail("customer", "show", str(newest))
