@@ -39,13 +39,14 @@ def history_show(
 ) -> None:
     """The conversation history of REF."""
     from cctx.output.summaries import summaries_table
-    from cctx.services.history import show_history
+    from cctx.services.history import history_query, show_history
     from cctx.services.summaries import SUMMARY_KEYS
 
-    rows = show_history(
+    query = history_query(
         app.store, ref, channels=channels, statuses=statuses, as_agent=as_agent, newest_first=newest_first,
         limit=limit, retention=app.config.retention, now=app.now,
     )
+    rows = show_history(app.store, query)
     render(rows, fmt, table=summaries_table, empty="No conversation history", columns=SUMMARY_KEYS)
 
 

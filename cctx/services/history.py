@@ -51,25 +51,11 @@ def history_query(
     )
 
 
-def show_history(
-    store: Store,
-    ref: str,
-    *,
-    channels: Sequence[str] = (),
-    statuses: Sequence[str] = (),
-    as_agent: str | None = None,
-    newest_first: bool = False,
-    limit: int | None = None,
-    retention: Retention | None,
-    now: datetime,
-) -> Iterator[Summary]:
-    """The conversation summaries of a customer's history, oldest first unless ``newest_first``.
+def show_history(store: Store, query: HistoryQuery) -> Iterator[Summary]:
+    """The conversation summaries of a customer's history (``history_query``), oldest first unless the
+    query says newest first.
 
     Posts channels and tombstones never appear (asking for a posts channel gives nothing); closed
-    conversations past the retention horizon are hidden; ``as_agent`` keeps what that agent may see.
+    conversations past the retention horizon are hidden; an agent's query keeps what that agent may see.
     """
-    query = history_query(
-        store, ref, channels=channels, statuses=statuses, as_agent=as_agent, newest_first=newest_first,
-        limit=limit, retention=retention, now=now,
-    )
     return (summary(c) for c in store.history.conversations(query))
