@@ -238,9 +238,36 @@ def _delete_batches(
         store.retention.checkpoint()
         if last:
             return mine, resumed
-        if committed - last_yield >= YIELD_EVERY_S:
-            time.sleep(max(0.0, YIELD_FOR_S - (time.monotonic() - committed)))
-            last_yield = time.monotonic()
+        last_yield = _yield_to_writers(last_yield, committed)
+
+
+def _forget_deleted_words(store: Store, *, deleted: bool) -> None:
+    """Where the search index keeps deleted words until its segments are merged (SQLite before 3.44),
+    merge it in short steps, each its own transaction, after the batches: no deleted word stays in the
+    file, and no other writer waits long. After deletions the merge starts over all segments; otherwise
+    (nothing to purge) the steps only finish a merge an interrupted purge left."""
+    if not store.search.keeps_deleted_words():
+        return
+    start = deleted
+    last_yield = time.monotonic()
+    while True:
+        with store.transaction():
+            more = store.search.merge_index_step(start=start)
+        committed = time.monotonic()
+        store.retention.checkpoint()
+        if not more:
+            return
+        start = False
+        last_yield = _yield_to_writers(last_yield, committed)
+
+
+def _yield_to_writers(last_yield: float, committed: float) -> float:
+    """When YIELD_EVERY_S have passed since the purge last left the write lock free, leave it free until
+    YIELD_FOR_S after ``committed`` (when it was released); the time it last did so."""
+    if committed - last_yield < YIELD_EVERY_S:
+        return last_yield
+    time.sleep(max(0.0, YIELD_FOR_S - (time.monotonic() - committed)))
+    return time.monotonic()
 
 
 def reclaim_space(store: Store) -> int:
@@ -287,6 +314,7 @@ def purge(
                 totals, resumed = _delete_batches(
                     store, batches, scope, now=now, actor=actor, advance=advance, on_batch=holds.append
                 )
+                _forget_deleted_words(store, deleted=bool(totals.items))
             freed = reclaim_space(store) if vacuum else 0
             wal_cleared = store.retention.clear_wal()  # deleted content must not survive in the WAL
     details = totals.details(scope)

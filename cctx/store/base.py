@@ -56,7 +56,7 @@ def existing_ids(conn: Connection, table: str, ids: Iterable[int]) -> set[int]:
 
 # The schema version this cctx writes, the same on both engines: the number of the last migration of each
 # series (a test checks it), so that opening a database reads no folder.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def migration_files(engine: str) -> list[tuple[int, Path]]:
@@ -72,6 +72,7 @@ def migration_files(engine: str) -> list[tuple[int, Path]]:
 MIGRATION_STEPS = {
     3: ("cctx.store.profiles", "renormalise_phones"),  # phones as libphonenumber writes them
     4: ("cctx.store.search", "build_search_index"),  # fold stored item text, build the full-text index
+    8: ("cctx.store.search", "merge_after_erasure_only"),  # a purge merges the index in steps of its own
 }
 
 

@@ -34,11 +34,14 @@ FTS_TABLE = "items_fts"
 SECURE_DELETE = (3, 44, 0)  # the SQLite version whose FTS5 removes deleted entries from the index pages
 _BACKFILL = 5000  # items folded per read when an older database is upgraded
 
-# An older SQLite cannot remove an entry from the index pages in place; merging the whole index does. A
-# purge and an erasure each end with their audit record, in the transaction of their last deletion.
-_MERGE_AFTER_DELETION = f"""
+MERGE_STEP_PAGES = 100  # index pages one merge step writes: a write transaction of tens of milliseconds
+
+# An older SQLite cannot remove an entry from the index pages in place; merging the whole index does. An
+# erasure ends with its audit record, in its one transaction: this trigger merges the index there. A purge
+# merges it after its batches, in steps (SearchStore.merge_index_step).
+_MERGE_AFTER_ERASURE = f"""
 CREATE TRIGGER items_fts_forget AFTER INSERT ON audit
-WHEN new.action IN ('history.purge', 'customer.erase') BEGIN
+WHEN new.action = 'customer.erase' BEGIN
   INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize');
 END"""
 
@@ -78,7 +81,21 @@ def build_search_index(db: Database) -> None:
     if sqlite3.sqlite_version_info >= SECURE_DELETE:
         db.conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('secure-delete', 1)")
     else:
-        db.conn.execute(_MERGE_AFTER_DELETION)
+        db.conn.execute(_MERGE_AFTER_ERASURE)
+
+
+def merge_after_erasure_only(db: Database) -> None:
+    """The Python step of migration 0008: where the index keeps deleted words, the trigger that merges it
+    fires for an erasure only (its SQL dropped the one that fired for a purge too)."""
+    if db.engine.name == "sqlite" and _keeps_deleted_words(db.conn):
+        db.conn.execute(_MERGE_AFTER_ERASURE)
+
+
+def _keeps_deleted_words(conn: Any) -> bool:
+    """Whether deleted words stay in the SQLite index pages until its segments are merged: FTS5 without
+    its secure-delete option (set when the index was made with SQLite 3.44 or newer)."""
+    row = conn.execute(f"SELECT v FROM {FTS_TABLE}_config WHERE k = 'secure-delete'").fetchone()
+    return not (row and int(row[0]))
 
 
 def _fold_stored_items(db: Database) -> None:
@@ -94,7 +111,22 @@ def _fold_stored_items(db: Database) -> None:
 
 
 class SearchStore(AggregateStore):
-    """The search queries over one database."""
+    """The search queries over one database, and the upkeep of its index after deletions."""
+
+    def keeps_deleted_words(self) -> bool:
+        """Whether deleted words stay in the index until it is merged: SQLite's FTS5 without secure-delete.
+        PostgreSQL's GIN index drops a row's words with the row."""
+        return self.engine.name == "sqlite" and _keeps_deleted_words(self.conn)
+
+    def merge_index_step(self, *, start: bool) -> bool:
+        """Merge up to MERGE_STEP_PAGES pages of the SQLite index (FTS5's 'merge'), in the caller's
+        transaction. ``start`` begins merging every segment into one, which, as 'optimize' does at once,
+        leaves the deleted entries out; later steps carry that merge on. False once nothing was left."""
+        assert isinstance(self.conn, sqlite3.Connection)
+        before = self.conn.total_changes
+        pages = -MERGE_STEP_PAGES if start else MERGE_STEP_PAGES
+        self.conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('merge', ?)", (pages,))
+        return self.conn.total_changes - before >= 2  # FTS5's own test of whether a merge did anything
 
     def hits(self, words: Sequence[SearchWord], query: HistoryQuery) -> list[SearchHit]:
         """The conversations ``query`` may show whose items, together, hold every one of ``words``: those

@@ -112,3 +112,34 @@ def test_the_upgrade_folds_items_stored_before_it(cli: Cli) -> None:
         store.close()
     assert [r["id"] for r in cli.json("conversation", "search", "keepword")] == [2]
     assert query(cli.db, "SELECT folded FROM items WHERE conversation_id = 2") == [("keep me shared keepword",)]
+
+
+def _trigger(db: Path) -> str | None:
+    rows = query(db, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'items_fts_forget'")
+    return rows[0][0] if rows else None
+
+
+def _keeps_deleted_words(db: Path) -> bool:
+    return query(db, "SELECT count(*) FROM items_fts_config WHERE k = 'secure-delete' AND v = 1") == [(0,)]
+
+
+@pytest.mark.sqlite_only
+def test_only_an_erasure_merges_the_index_in_its_transaction(cli: Cli) -> None:
+    """A purge merges the index after its batches, in steps of its own; the trigger that merges it at once
+    fires for an erasure only, on a new database and on one upgraded from schema 7 (whose trigger fired for
+    a purge too). Where FTS5 removes deleted words itself (secure-delete), there is no such trigger."""
+    assert isinstance(cli.db, Path)
+    for _ in ("new", "upgraded"):
+        trigger = _trigger(cli.db)
+        if _keeps_deleted_words(cli.db):
+            assert trigger is not None and "'customer.erase'" in trigger and "history.purge" not in trigger
+        else:
+            assert trigger is None
+        if trigger is not None:  # the database as schema 7 left it
+            query(cli.db, "DROP TRIGGER items_fts_forget")
+            query(cli.db, trigger.replace("new.action = 'customer.erase'",
+                                          "new.action IN ('history.purge', 'customer.erase')"))
+        query(cli.db, "PRAGMA user_version = 7")
+        assert cli.json("db", "init")["upgraded_from"] == 7
+    cli.ok("history", "purge", "--older-than", "365d")
+    assert cli.json("conversation", "search", MARKER) == []
