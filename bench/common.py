@@ -39,10 +39,13 @@ RECORD_ENV = "CCTX_BENCH_RECORD"  # set to 1 by `run.py --record`: the default o
 SEED_DB = BENCH / "seed-1m.db"
 SEED_NOW = "2026-11-25T12:00:00Z"
 SEED_ARGS = ("--people", "200000", "--conversations", "1000000", "--items", "10000000", "--seed", "1")
+# What the cached seeded database is built from: the seed code and the schema (a new migration makes the
+# cached file one that cctx refuses to open until upgraded).
 SEED_SOURCES = (
     ROOT / "cctx" / "services" / "seed.py",
     ROOT / "cctx" / "services" / "seed_words.py",
     ROOT / "cctx" / "store" / "seed.py",
+    *sorted((ROOT / "cctx" / "migrations").glob("*/*.sql")),
 )
 
 
