@@ -36,6 +36,7 @@ STREAM_BLOCK = 1000  # rows per round trip of a server-side cursor
 _cursor_numbers = itertools.count(1)
 
 LOCK_ERRORS = {"55P03", "40P01", "57014"}  # lock_not_available, deadlock_detected, query_canceled
+UNDEFINED_TABLE = "42P01"  # undefined_table: a database without cctx's schema
 
 
 def hide_password(url: str) -> str:
@@ -133,7 +134,7 @@ class PgConnection:
             else:
                 cursor.execute(sql)
         except psycopg2.Error as exc:
-            raise self._translate(exc) from None
+            raise self.translate(exc) from None
         return PgCursor(cursor)
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Any]) -> PgCursor:
@@ -163,7 +164,7 @@ class PgConnection:
             first = cursor.fetchall()
         except psycopg2.Error as exc:
             self.rollback()
-            raise self._translate(exc) from None
+            raise self.translate(exc) from None
         return self._rows(cursor, name, first)
 
     def _rows(self, cursor: Any, name: str, block: list[Any]) -> Iterator[Row]:
@@ -177,7 +178,7 @@ class PgConnection:
                 cursor.execute(f"FETCH FORWARD {STREAM_BLOCK} FROM {name}")
                 block = cursor.fetchall()
         except psycopg2.Error as exc:
-            raise self._translate(exc) from None
+            raise self.translate(exc) from None
         finally:
             if not self.raw.closed:
                 self.rollback()  # read only: nothing to keep, and the cursor ends with its transaction
@@ -190,7 +191,7 @@ class PgConnection:
         try:
             psycopg2.extras.execute_batch(cursor, to_pyformat(sql), seq_of_parameters, page_size=500)
         except psycopg2.Error as exc:
-            raise self._translate(exc) from None
+            raise self.translate(exc) from None
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """COPY ``rows`` into ``table`` (a constant of the caller); return how many."""
@@ -201,7 +202,7 @@ class PgConnection:
         try:
             cursor.copy_expert(f"COPY {table} ({','.join(columns)}) FROM STDIN", stream)
         except psycopg2.Error as exc:
-            raise self._translate(exc) from None
+            raise self.translate(exc) from None
         return stream.count
 
     # The connection is in autocommit mode and transactions are explicit SQL (BEGIN from the engine, as on
@@ -216,12 +217,20 @@ class PgConnection:
     def close(self) -> None:
         self.raw.close()
 
-    def _translate(self, exc: Exception) -> CctxError:
+    def translate(self, exc: Exception) -> CctxError:
         code = getattr(exc, "pgcode", None)
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if code in LOCK_ERRORS:
             return Busy(f"the database stayed locked by another process past the busy timeout ({self.display_name})")
         return DatabaseError(f"database error ({self.display_name}: {text})")
+
+
+def _version_in_transaction(conn: Connection) -> int:
+    """The schema version, asking first whether the table is there: inside a transaction, a failed statement
+    would abort it."""
+    if not conn.execute("SELECT to_regclass('cctx_schema') IS NOT NULL").fetchone()[0]:
+        return 0
+    return int(conn.execute("SELECT version FROM cctx_schema").fetchone()[0])
 
 
 class DatabaseError(CctxError):
@@ -274,9 +283,18 @@ class PostgresEngine(Engine):
         conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
 
     def schema_version(self, conn: Connection) -> int:
-        if not conn.execute("SELECT to_regclass('cctx_schema') IS NOT NULL").fetchone()[0]:
-            return 0
-        return int(conn.execute("SELECT version FROM cctx_schema").fetchone()[0])
+        """The version cctx_schema holds; 0 without the table. Outside a transaction (opening a database,
+        every command) one round trip: a statement that fails in autocommit leaves nothing to roll back."""
+        if conn.in_transaction or not isinstance(conn, PgConnection):
+            return _version_in_transaction(conn)
+        cursor = conn.raw.cursor()
+        try:
+            cursor.execute("SELECT version FROM cctx_schema")
+        except psycopg2.Error as exc:
+            if exc.pgcode == UNDEFINED_TABLE:
+                return 0
+            raise conn.translate(exc) from None
+        return int(cursor.fetchone()[0])
 
     def set_schema_version(self, conn: Connection, version: int) -> None:
         conn.execute("CREATE TABLE IF NOT EXISTS cctx_schema (version INTEGER NOT NULL)")
