@@ -241,7 +241,7 @@ def _delete_batches(
         last_yield = _yield_to_writers(last_yield, committed)
 
 
-def _forget_deleted_words(store: Store, *, deleted: bool) -> None:
+def _forget_deleted_words(store: Store, *, deleted: bool, on_step: Callable[[float], None]) -> None:
     """Where the search index keeps deleted words until its segments are merged (SQLite before 3.44),
     merge it in short steps, each its own transaction, after the batches: no deleted word stays in the
     file, and no other writer waits long. After deletions the merge starts over all segments; otherwise
@@ -251,9 +251,11 @@ def _forget_deleted_words(store: Store, *, deleted: bool) -> None:
     start = deleted
     last_yield = time.monotonic()
     while True:
+        started = time.monotonic()
         with store.transaction():
             more = store.search.merge_index_step(start=start)
         committed = time.monotonic()
+        on_step(committed - started)
         store.retention.checkpoint()
         if not more:
             return
@@ -295,7 +297,7 @@ def purge(
     """Delete what is expired in ``scope`` (retention), or with ``dry_run`` count exactly that and write nothing."""
     advance = advance or (lambda _n: None)
     scope = plan.scope
-    holds: list[float] = []  # how long each batch held the write lock
+    holds: list[float] = []  # how long each batch (and each step of merging the index) held the write lock
     batches = ExpiredBatches(store, plan)
     resumed: list[dict[str, Any]] = []
     freed = 0
@@ -314,7 +316,7 @@ def purge(
                 totals, resumed = _delete_batches(
                     store, batches, scope, now=now, actor=actor, advance=advance, on_batch=holds.append
                 )
-                _forget_deleted_words(store, deleted=bool(totals.items))
+                _forget_deleted_words(store, deleted=bool(totals.items), on_step=holds.append)
             freed = reclaim_space(store) if vacuum else 0
             wal_cleared = store.retention.clear_wal()  # deleted content must not survive in the WAL
     details = totals.details(scope)
