@@ -31,17 +31,6 @@ BIN = common.bin_dir()
 SMALL_DB = BENCH / ".cache" / "history-small.db"
 TARGET_CONVERSATIONS = 200
 
-# The history of one person, written by hand: what `cctx history show ID -f json` prints.
-HAND_SQL = (
-    "SELECT c.id, c.channel, c.status, q.name AS queue, c.contact, c.person_id AS customer_id, "
-    "c.display_name AS talking_with, c.created_at AS started_at, c.closed_at, c.last_activity_at, "
-    "c.messages, c.notes, c.call_events FROM conversations c LEFT JOIN queues q ON q.id = c.queue_id "
-    "WHERE c.person_id = {person} AND c.status != 'merged' "
-    "AND c.channel NOT IN ('facebook_posts', 'instagram_posts', 'google_play_reviews') "
-    "ORDER BY c.created_at, c.id"
-)
-
-
 def build_small_db(path: Path, conversations: int = 100_000, items_per: int = 10) -> Path:
     """A synthetic cctx database (schema from `cctx db init`): one person with 200 conversations, the
     rest spread over 20,000 people and unknown contacts. Built once and kept."""
@@ -178,7 +167,7 @@ def main() -> int:
     agent, agent_id = some_agent(db)
     seen = len(json.loads(common.run_cctx(db, "history", "show", str(person), "--as-agent", agent,
                                           "-f", "json").stdout))
-    hand_sql = HAND_SQL.format(person=person)
+    hand_sql = common.HISTORY_SQL.format(person=person)
     commands = {
         "`python -c 'import sqlite3'`": [sys.executable, "-c", "import sqlite3"],
         "`sqlite-utils query` (hand-written SQL)": [str(BIN / "sqlite-utils"), "query", str(db), hand_sql],

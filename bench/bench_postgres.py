@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import MISSED_EXIT  # noqa: E402
+from bench import common  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 CACHE = BENCH / ".cache"
@@ -38,18 +38,11 @@ CCTX = str(Path(sys.executable).parent / "cctx")
 NOW = "2026-11-25T12:00:00Z"
 ENV = {**os.environ, "CCTX_NOW": NOW, "CCTX_ACTOR": "bench", "CCTX_CONFIG": "", "CCTX_FORMAT": ""}
 
-HISTORY_SQL = (
-    "SELECT c.id, c.channel, c.status, q.name, c.contact, c.person_id, c.display_name, c.created_at, "
-    "c.closed_at, c.last_activity_at, c.messages, c.notes, c.call_events FROM conversations c "
-    "LEFT JOIN queues q ON q.id = c.queue_id WHERE c.person_id = {p} AND c.status <> 'merged' "
-    "AND c.channel NOT IN ('facebook_posts', 'instagram_posts', 'google_play_reviews') "
-    "ORDER BY c.created_at, c.id"
-)
 MINIMAL = {
     "sqlite": "import sqlite3, json, sys\nc = sqlite3.connect(sys.argv[1])\n"
-              "rows = c.execute(sys.argv[2].replace('{p}', '?'), (1,)).fetchall()\nprint(json.dumps(rows))\n",
+              "rows = c.execute(sys.argv[2].format(person='?'), (1,)).fetchall()\nprint(json.dumps(rows))\n",
     "postgresql": "import psycopg2, json, sys\nc = psycopg2.connect(sys.argv[1]); cur = c.cursor()\n"
-                  "cur.execute(sys.argv[2].replace('{p}', '%s'), (1,))\nprint(json.dumps(cur.fetchall()))\n",
+                  "cur.execute(sys.argv[2].format(person='%s'), (1,))\nprint(json.dumps(cur.fetchall()))\n",
 }
 
 
@@ -132,14 +125,14 @@ def main() -> int:
         if not size.only_purge:
             for engine, db in (("sqlite", str(lite)), ("postgresql", pg_seeded)):
                 ours, minimal = median_runs([[CCTX, "--db", db, "history", "show", "1", "-f", "json"],
-                                             [sys.executable, "-c", MINIMAL[engine], db, HISTORY_SQL]])
+                                             [sys.executable, "-c", MINIMAL[engine], db, common.HISTORY_SQL]])
                 ratio = ours / minimal
                 print(f"history show 1 -f json, {engine:10}: {ours * 1000:6.1f} ms, minimal script "
                       f"{minimal * 1000:6.1f} ms, ratio {ratio:4.2f}   target <= 1.5: {verdict(ratio <= 1.5)}")
                 missed |= ratio > 1.5
 
         if size.only_history:
-            return MISSED_EXIT if missed else 0
+            return common.MISSED_EXIT if missed else 0
         with admin.cursor() as cur:
             cur.execute("DROP DATABASE IF EXISTS purge_ours")
             cur.execute("CREATE DATABASE purge_ours TEMPLATE seeded")
@@ -181,7 +174,7 @@ def main() -> int:
     finally:
         admin.close()
         server.cleanup()
-    return MISSED_EXIT if missed else 0
+    return common.MISSED_EXIT if missed else 0
 
 
 def purge_with_an_admin_linking(admin: Any, server: Any) -> tuple[float, float, int]:

@@ -47,15 +47,7 @@ HELP_BUDGET_MS = 30.0
 POSTGRES_BUDGET_RATIO = 1.5
 
 # What `cctx history show ID -f json` prints, written by hand: one query, json.dumps, nothing else; on
-# SQLite and, through psycopg2, on PostgreSQL (PARAM is each driver's placeholder).
-HISTORY_SQL = (
-    "SELECT c.id, c.channel, c.status, q.name AS queue, c.contact, c.person_id AS customer_id, "
-    "c.display_name AS talking_with, c.created_at AS started_at, c.closed_at, c.last_activity_at, "
-    "c.messages, c.notes, c.call_events FROM conversations c LEFT JOIN queues q ON q.id = c.queue_id "
-    "WHERE c.person_id = PARAM AND c.status <> 'merged' "
-    "AND c.channel NOT IN ('facebook_posts', 'instagram_posts', 'google_play_reviews') "
-    "ORDER BY c.created_at, c.id"
-)
+# SQLite and, through psycopg2, on PostgreSQL.
 PRINT_ROWS = (
     "names = [d[0] for d in cur.description]\n"
     "print(json.dumps([dict(zip(names, row)) for row in cur], indent=2, ensure_ascii=False, default=str))\n"
@@ -63,12 +55,12 @@ PRINT_ROWS = (
 MINIMAL_SCRIPT = (
     "import json, sqlite3, sys\n"
     "conn = sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True)\n"
-    f"cur = conn.execute({HISTORY_SQL.replace('PARAM', '?')!r}, (int(sys.argv[2]),))\n" + PRINT_ROWS
+    f"cur = conn.execute({common.HISTORY_SQL.format(person='?')!r}, (int(sys.argv[2]),))\n" + PRINT_ROWS
 )
 MINIMAL_POSTGRES_SCRIPT = (
     "import json, psycopg2, sys\n"
     "cur = psycopg2.connect(sys.argv[1]).cursor()\n"
-    f"cur.execute({HISTORY_SQL.replace('PARAM', '%s')!r}, (int(sys.argv[2]),))\n" + PRINT_ROWS
+    f"cur.execute({common.HISTORY_SQL.format(person='%s')!r}, (int(sys.argv[2]),))\n" + PRINT_ROWS
 )
 
 # The warm-up rounds write the bytecode cache of whatever changed since the last run: with

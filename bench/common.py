@@ -38,6 +38,17 @@ MISSED_EXIT = 4  # a benchmark ran to its end but missed a target (1 is an excep
 RECORD_ENV = "CCTX_BENCH_RECORD"  # set to 1 by `run.py --record`: the default of every benchmark's --record
 SEED_DB = BENCH / "seed-1m.db"
 SEED_NOW = "2026-11-25T12:00:00Z"
+
+# A customer's history written by hand: the query of what `cctx history show ID -f json` prints, for the
+# benchmarks that time cctx against it. {person} is the person's id, or each driver's placeholder.
+HISTORY_SQL = (
+    "SELECT c.id, c.channel, c.status, q.name AS queue, c.contact, c.person_id AS customer_id, "
+    "c.display_name AS talking_with, c.created_at AS started_at, c.closed_at, c.last_activity_at, "
+    "c.messages, c.notes, c.call_events FROM conversations c LEFT JOIN queues q ON q.id = c.queue_id "
+    "WHERE c.person_id = {person} AND c.status <> 'merged' "
+    "AND c.channel NOT IN ('facebook_posts', 'instagram_posts', 'google_play_reviews') "
+    "ORDER BY c.created_at, c.id"
+)
 SEED_ARGS = ("--people", "200000", "--conversations", "1000000", "--items", "10000000", "--seed", "1")
 # What the cached seeded database is built from: the seed code and the schema (a new migration makes the
 # cached file one that cctx refuses to open until upgraded).
