@@ -33,8 +33,10 @@ TARGET_CONVERSATIONS = 200
 
 def build_small_db(path: Path, conversations: int = 100_000, items_per: int = 10) -> Path:
     """A synthetic cctx database (schema from `cctx db init`): one person with 200 conversations, the
-    rest spread over 20,000 people and unknown contacts. Built once and kept."""
+    rest spread over 20,000 people and unknown contacts. Built once and kept (and upgraded by `db init`
+    when the schema has changed since)."""
     if path.exists():
+        common.run_cctx(path, "db", "init")
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
