@@ -208,11 +208,13 @@ def _refuse_if_held(plan: ErasePlan) -> None:
 @dataclass(frozen=True)
 class PersonalValues:
     """What erasure redacts: ``whole`` where a whole string equals it, ``partial`` (the longer identifying
-    values) also inside longer text; ``identity`` are the names and addresses a stored display name may hold."""
+    values) also inside longer text, in the audit records ``about`` the customer (by id); ``identity`` are
+    the names and addresses a stored display name may hold."""
 
     identity: set[str]
     whole: set[str]
     partial: list[str]
+    about: set[int]
 
 
 def _personal_values(store: Store, plan: ErasePlan) -> PersonalValues:
@@ -227,12 +229,10 @@ def _personal_values(store: Store, plan: ErasePlan) -> PersonalValues:
         attributes = _attribute_texts(person.attributes)
     if plan.customer.contact is not None:
         identity.add(plan.customer.contact.value)
-    former_identity, former_attributes = _former_values(store, plan)
-    identity |= former_identity
-    attributes |= former_attributes
+    about = _former_values(store, plan, identity, attributes)
     partial = sorted((v for v in identity | attributes if len(v) >= _SUBSTRING_MIN), key=len, reverse=True)
     whole = identity | attributes | {t for t in store.privacy.conversation_texts(plan.conversations) if t}
-    return PersonalValues(identity, whole, partial)
+    return PersonalValues(identity, whole, partial, about)
 
 
 def _attribute_texts(values: Mapping[str, Any]) -> set[str]:
@@ -240,13 +240,12 @@ def _attribute_texts(values: Mapping[str, Any]) -> set[str]:
     return {str(v) for v in values.values() if isinstance(v, str | int | float) and not isinstance(v, bool)}
 
 
-def _former_values(store: Store, plan: ErasePlan) -> tuple[set[str], set[str]]:
-    """The names and destination values (and the attribute values) that earlier audit records about the
-    customer's people hold and the person no longer does: a name changed since, a destination removed, the
-    profiles of the people merged into them."""
+def _former_values(store: Store, plan: ErasePlan, identity: set[str], attributes: set[str]) -> set[int]:
+    """Add to ``identity`` the names and destination values (and to ``attributes`` the attribute values)
+    that earlier audit records about the customer's people hold and the person may no longer: a name
+    changed since, a destination removed, the profiles of the people merged into them. The ids of the
+    audit records about the customer."""
     selection = _AuditSelection(_people(store, plan.customer), plan.conversations)
-    identity: set[str] = set()
-    attributes: set[str] = set()
     for audit_id, _at, _actor, action, subject_text, details_text in store.privacy.audit_rows():
         details = json.loads(details_text)
         if selection.about(audit_id, action, json.loads(subject_text), details) and action.startswith(
@@ -255,7 +254,7 @@ def _former_values(store: Store, plan: ErasePlan) -> tuple[set[str], set[str]]:
             _profile_values(details, identity, attributes)
     identity.discard(ERASED)
     attributes.discard(ERASED)
-    return identity, attributes
+    return selection.selected
 
 
 def _profile_values(node: Any, identity: set[str], attributes: set[str]) -> None:
@@ -295,17 +294,15 @@ def _redacted(value: Any, whole: set[str], partial: list[str]) -> Any:
     return value
 
 
-def _redact_audit(store: Store, plan: ErasePlan, values: PersonalValues) -> int:
+def _redact_audit(store: Store, values: PersonalValues) -> int:
     """Replace the person's values in earlier audit details by "[erased]"; how many records changed.
 
     Every record is checked for whole values (an item text, a name, a destination value); the longer
     values are also cut out of longer text, which records about this customer may hold."""
-    selection = _AuditSelection(_people(store, plan.customer), plan.conversations)
     changed = 0
-    for audit_id, _at, _actor, action, subject_text, details_text in store.privacy.audit_rows():
+    for audit_id, _at, _actor, _action, _subject, details_text in store.privacy.audit_rows():
         details = json.loads(details_text)
-        about = selection.about(audit_id, action, json.loads(subject_text), details)
-        redacted = _redacted(details, values.whole, values.partial if about else [])
+        redacted = _redacted(details, values.whole, values.partial if audit_id in values.about else [])
         if redacted != details:
             store.privacy.redact_audit_details(audit_id, json.dumps(redacted, sort_keys=True))
             changed += 1
@@ -338,7 +335,7 @@ def erase_customer(
             reason = _redacted(hold.reason, values.whole, values.partial)
             if reason != hold.reason:
                 store.holds.set_reason(hold.id, reason)
-        redacted = _redact_audit(store, plan, values)
+        redacted = _redact_audit(store, values)
         result = plan.result(False)
         store.audit.record(now, actor, "customer.erase", [] if person is None else [person.id], {
             "conversation_ids": plan.conversations,
