@@ -220,26 +220,27 @@ def test_merged_away_ids_get_the_same_note_both_ways(demo_cli: Cli) -> None:
     assert fast.stdout == slow.stdout and '"customer_id": 1' in fast.stdout
 
 
+# Runs `cctx ARGS` in a fresh interpreter, then writes on stderr whether it imported click.
+CLICK_LOADED = ("import sys\nfrom cctx.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+                "sys.stdout.flush()\nprint('click' in sys.modules, file=sys.stderr)\n")
+
+
 def test_a_json_read_in_its_own_process_never_imports_click(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     env = {**os.environ, "CCTX_NOW": NOW, "CCTX_ACTOR": "test", "PYTHONPATH": str(ROOT)}
     for args in (("db", "init"), ("db", "import", str(DEMO))):
         subprocess.run([sys.executable, "-m", "cctx", "--db", str(db), *args], env=env, check=True,
                        capture_output=True)
-    code = ("import sys\nfrom cctx.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-            "print('click' in sys.modules, file=sys.stderr)\n")
     for read in (["history", "show", "1"], ["customer", "show", "1"], ["conversation", "show", "110"]):
-        result = subprocess.run([sys.executable, "-c", code, "--db", str(db), *read, "-f", "json"], env=env,
+        result = subprocess.run([sys.executable, "-c", CLICK_LOADED, "--db", str(db), *read, "-f", "json"], env=env,
                                 capture_output=True, text=True, check=True)
         assert result.stdout.startswith(("[", "{")) and result.stderr == "False\n", result.stderr
 
 
 def _help(path: tuple[str, ...], columns: int, flag: str = "--help") -> subprocess.CompletedProcess[str]:
     """`cctx PATH... --help` in its own process, then whether it imported click (on stderr)."""
-    code = ("import sys\nfrom cctx.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-            "sys.stdout.flush()\nprint('click' in sys.modules, file=sys.stderr)\n")
     env = {**os.environ, "COLUMNS": str(columns), "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", code, *path, flag], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-c", CLICK_LOADED, *path, flag], env=env, capture_output=True, text=True,
                           check=True)
 
 
