@@ -2,7 +2,8 @@
 
 Every test that takes ``empty_cli``, ``demo_cli`` or ``db_target`` runs twice: on a fresh SQLite file and
 on a fresh database of a real PostgreSQL server that the test session starts itself (``pgserver``, from
-the dev extra) and stops at the end. Tests of the file itself (permissions, WAL, pragmas) are marked
+the dev extra) and stops at the end. Tests of the file itself (permissions, WAL, pragmas, raw bytes, query
+plans), and the SQLite side of a property test whose PostgreSQL variant runs beside it, are marked
 ``sqlite_only`` and are skipped, with that reason, on PostgreSQL. ``CCTX_TEST_ENGINES=sqlite`` narrows a
 local run to one engine.
 """
@@ -197,7 +198,7 @@ def clone_of(template: Path | str) -> Iterator[Path | str]:
 def engine(request: pytest.FixtureRequest) -> str:
     """The engine a test runs on: "sqlite" or "postgresql"."""
     if request.param == "postgresql" and request.node.get_closest_marker("sqlite_only"):
-        pytest.skip("a test of the SQLite file itself")
+        pytest.skip("SQLite only: a test of the file itself, or one with a PostgreSQL variant beside it")
     if request.param == "sqlite" and request.node.get_closest_marker("postgresql_only"):
         pytest.skip("the PostgreSQL variant of a test that has its own SQLite one")
     return str(request.param)

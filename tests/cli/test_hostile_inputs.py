@@ -22,8 +22,6 @@ from hypothesis import strategies as st
 
 from tests.conftest import Cli, table_counts
 
-pytestmark = pytest.mark.sqlite_only  # reading input is the same on every engine; one is enough here
-
 FEW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 MANY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 TRIED: Counter[str] = Counter()

@@ -13,10 +13,6 @@ import pytest
 
 from tests.conftest import Cli, table_counts, write
 
-# Reading input is the same code on every engine (what it checks against the database is covered on both
-# by test_db.py and test_relink.py): one engine keeps these fast.
-pytestmark = pytest.mark.sqlite_only
-
 BOMB = (  # 9 levels of 9 aliases: a billion strings if expanded (this is 580 bytes)
     'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
     + "".join(
@@ -309,6 +305,7 @@ def test_arguments_that_are_not_utf8_are_bad_usage(empty_cli: Cli, tmp_path: Pat
 # --- long write locks ---------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # the lock is held through the file itself
 def test_a_bad_file_is_refused_while_another_process_holds_the_write_lock(demo_cli: Cli, tmp_path: Path) -> None:
     """Files are checked before BEGIN IMMEDIATE: a refused file never waited for the lock (exit 1, not 3)."""
     config = write(tmp_path / "fast.yaml", "busy_timeout_ms: 300\n")

@@ -46,7 +46,6 @@ def _stderr_on_a_terminal(cli: Cli, *args: str) -> str:
     return seen
 
 
-@pytest.mark.sqlite_only
 def test_a_dry_run_bar_says_checking_and_a_purge_bar_says_purging(one: Cli) -> None:
     dry = _stderr_on_a_terminal(one, "history", "purge", "--older-than", "30d", "--dry-run")
     assert "Checking" in dry and "Purging" not in dry

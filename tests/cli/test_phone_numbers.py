@@ -54,7 +54,6 @@ def test_import_normalises_destinations_and_phone_contacts_only(phones_cli: Cli)
     assert phones_cli.json("history", "show", "1")[0]["id"] == 10
 
 
-@pytest.mark.sqlite_only  # reading a reference is the same on every engine
 @pytest.mark.parametrize(
     "spelling", ["+44 (0)20 7946 0958", "+44 20 7946 0958", "+442079460958", "phone:+44-20-7946-0958"]
 )
@@ -88,7 +87,6 @@ def test_default_region_reads_national_numbers_and_its_international_prefix(phon
     assert "customer 42 not found" in phones_cli.fail("customer", "show", "42", env=env).stderr  # digits: an id
 
 
-@pytest.mark.sqlite_only  # reading a reference is the same on every engine
 @pytest.mark.parametrize(
     ("ref", "hint"),
     [
@@ -108,7 +106,6 @@ def test_id_prefix_names_a_person(phones_cli: Cli) -> None:
     assert phones_cli.json("conversation", "link", "12", "id:2")["customer"] == 2
 
 
-@pytest.mark.sqlite_only  # reading a number is the same on every engine; one is enough here
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
@@ -155,7 +152,6 @@ def test_relink_reads_phone_numbers_too(phones_cli: Cli, tmp_path: Path) -> None
     assert phones_cli.json("conversation", "relink", str(national), env=env)["unchanged"] == 1
 
 
-@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("config", "problem"),
     [
@@ -172,7 +168,6 @@ def test_configuration_is_checked(phones_cli: Cli, tmp_path: Path, config: str, 
     assert problem in phones_cli.fail("customer", "show", "1", env=env).stderr
 
 
-@pytest.mark.sqlite_only  # reading a reference is the same on every engine
 def test_lower_case_region_is_accepted(phones_cli: Cli, tmp_path: Path) -> None:
     env = {"CCTX_CONFIG": str(write(tmp_path / "cctx.yaml", "phone: {default_region: hr}\n"))}
     assert phones_cli.json("customer", "show", "091 123 4567", env=env)["name"] == "+385911234567"
@@ -281,7 +276,6 @@ def test_upgrade_renormalises_on_either_engine(db_target: Path | str) -> None:
         {"people": [1, 2], "reasons": ["same_phone"], "names": ["Ana Kos", "Ivo Kos"]}]
 
 
-@pytest.mark.sqlite_only
 def test_the_read_path_does_not_import_phonenumbers(phones_cli: Cli, tmp_path: Path) -> None:
     """A canonical number (the usual reference) is read without loading phonenumbers, even with a
     default region configured; a national number loads it."""
